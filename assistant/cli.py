@@ -1,0 +1,115 @@
+"""`assistant ingest|ask|eval|ui`: thin wrappers over the Python API."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from assistant.settings import Settings
+
+EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("index")
+    g.add_argument("--data-dir", help="index location (env ASSISTANT_DATA_DIR)")
+    g.add_argument("--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000")
+    g.add_argument("--collection", help="Chroma collection name")
+    g.add_argument("--embedding-model", help="sentence-transformers model name or directory")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="assistant", description="Answer questions from your documents, with citations."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("ingest", help="sync files/folders into the index")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--chunk-size", type=int)
+    p.add_argument("--chunk-overlap", type=int)
+    _common(p)
+
+    p = sub.add_parser("ask", help="answer one question")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="print Answer.to_dict() as JSON")
+    p.add_argument("--k", type=int, help="passages to retrieve")
+    p.add_argument("--llm", help="e.g. openai:MODEL or ollama:MODEL (default: extractive)")
+    p.add_argument("--llm-base-url")
+    _common(p)
+
+    p = sub.add_parser("eval", help="measure answers on a QA set (corpus/ + questions.jsonl)")
+    p.add_argument("set_dir", metavar="SET_DIR")
+    p.add_argument("--k", type=int, default=5)
+    p.add_argument("--json", action="store_true", help="print the full results as JSON")
+    p.add_argument("--report", help="write the markdown report (and a PNG plot beside it)")
+    p.add_argument("--baseline", action="store_true", help="also run the LangChain tutorial pipeline")
+    p.add_argument("--limit", type=int, help="only the first N questions")
+    _common(p)
+
+    p = sub.add_parser("ui", help="launch the browser chat")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=7860)
+    _common(p)
+    return parser
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    fields = Settings.model_fields
+    overrides = {k: v for k, v in vars(args).items() if k in fields and k != "k"}
+    if getattr(args, "command", None) == "ask":
+        overrides["k"] = args.k
+    return Settings().with_overrides(**overrides)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from ingest.errors import IndexProblem
+
+    try:
+        settings = settings_from(args)
+        handler = {"ingest": _ingest, "ask": _ask, "eval": _eval, "ui": _ui}[args.command]
+        return handler(args, settings)
+    except IndexProblem as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted; run the same command again to finish", file=sys.stderr)
+        return 130
+
+
+def _ingest(args, settings: Settings) -> int:
+    from assistant.core import Assistant
+
+    report = Assistant(settings=settings).ingest(args.paths, progress=not args.json)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        print(
+            f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+            f"removed {report.removed}; {report.chunks} chunks in the index "
+            f"({settings.chroma_url or settings.data_dir})"
+        )
+        for path, reason in report.failed:
+            print(f"failed: {path}: {reason}", file=sys.stderr)
+    return EXIT_OK if report.ok else EXIT_SOME_FAILED
+
+
+def _ask(args, settings: Settings) -> int:
+    from assistant.ask_cli import run_ask
+
+    return run_ask(args, settings)
+
+
+def _eval(args, settings: Settings) -> int:
+    from assistant.evaluate.cli import run_eval
+
+    return run_eval(args, settings)
+
+
+def _ui(args, settings: Settings) -> int:
+    from assistant.ui import launch
+
+    return launch(settings, host=args.host, port=args.port)

@@ -1,0 +1,105 @@
+"""The Assistant: one index (embedded or on a Chroma server), ingesting and answering."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from assistant.settings import Settings
+from ingest.errors import IndexBusy
+from ingest.sync import IngestReport
+
+
+class Assistant:
+    """`Assistant(data_dir=...)`; settings come from `ASSISTANT_*` env vars, then keyword
+    overrides (e.g. `Assistant(k=8, llm="openai:qwen")`). Nothing loads until first use."""
+
+    def __init__(
+        self, data_dir: str | Path | None = None, *, settings: Settings | None = None, **overrides
+    ) -> None:
+        self.settings = (settings or Settings()).with_overrides(data_dir=data_dir, **overrides)
+        self._store = None
+        self._embeddings = None
+
+    # -- plumbing -------------------------------------------------------------------------
+    @property
+    def embeddings(self):
+        if self._embeddings is None:
+            from ingest.embeddings import LazyEmbeddings
+
+            self._embeddings = LazyEmbeddings(self.settings.embedding_model, self.settings.device)
+        return self._embeddings
+
+    @property
+    def store(self):
+        if self._store is None:
+            from ingest.embeddings import model_id
+            from ingest.store import ChunkStore, make_client
+
+            s = self.settings
+            client = make_client(s.data_dir, s.chroma_url)
+            self._store = ChunkStore(client, s.collection, model_id(s.embedding_model), self.embeddings)
+            self._store.collection  # fail now, not mid-way, if the model does not match
+        return self._store
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One writer per embedded data dir; a Chroma server serialises writes itself."""
+        if self.settings.chroma_url:
+            yield
+            return
+        from filelock import FileLock, Timeout
+
+        data_dir = Path(self.settings.data_dir).expanduser()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(data_dir / "ingest.lock"))
+        try:
+            lock.acquire(timeout=60)
+        except Timeout:
+            raise IndexBusy(
+                f"another process has been ingesting into {data_dir} for over a minute; wait for "
+                "it to finish, or use another --data-dir"
+            ) from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    # -- documents --------------------------------------------------------------------------
+    def ingest(self, paths: Iterable[str | Path] | str | Path, progress: bool = False) -> IngestReport:
+        """Sync files and folders into the index (see ingest.sync)."""
+        from ingest.sync import sync
+
+        if isinstance(paths, (str, Path)):
+            paths = [paths]
+        with self._writing():
+            return sync(
+                paths,
+                self.store,
+                chunk_size=self.settings.chunk_size,
+                chunk_overlap=self.settings.chunk_overlap,
+                progress=progress,
+            )
+
+    def documents(self) -> list[dict]:
+        """Ingested documents: source, name, chunks, ingested_at (epoch seconds)."""
+        groups = self.store.records.groups()
+        return [
+            {"source": src, "name": Path(src).name, "chunks": g["chunks"], "ingested_at": g["updated_at"]}
+            for src, g in sorted(groups.items())
+        ]
+
+    def remove(self, source: str) -> bool:
+        """Take one document out of the index; False when it was not there."""
+        from ingest.sync import remove_document
+
+        with self._writing():
+            return remove_document(source, self.store)
+
+    def ensure_seeded(self) -> None:
+        """Ingest the bundled seed corpus when the index is empty (first run)."""
+        from assistant.resources import seeds_dir
+
+        if self.store.count() == 0:
+            self.ingest([seeds_dir()])

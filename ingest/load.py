@@ -1,0 +1,107 @@
+"""Read one file into its extracted text. Bad files raise LoadError with a reason a person reads."""
+
+from __future__ import annotations
+
+import hashlib
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.clean import clean_text
+from ingest.errors import LoadError
+
+SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
+SUPPORTED_LIST = ", ".join(SUPPORTED)
+
+
+@dataclass
+class LoadedDocument:
+    path: Path
+    text: str  # the extracted text; chunk offsets index into it
+    title: str
+    # (offset, page number) where each PDF page starts in `text`; empty for other formats
+    pages: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def hash(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    def page_at(self, offset: int) -> int | None:
+        page = None
+        for start, number in self.pages:
+            if start > offset:
+                break
+            page = number
+        return page
+
+
+def load_file(path: str | Path) -> LoadedDocument:
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise LoadError(
+            f"unsupported file type '{suffix or path.name}'; supported: {SUPPORTED_LIST}. "
+            "Convert it to one of these, or leave it out."
+        )
+    data = _read_bytes(path)
+    if not data.strip():
+        raise LoadError("the file is empty; add text to it or remove it from the folder")
+    if suffix == ".pdf":
+        from ingest.pdf import extract_pdf
+
+        text, pages, title = extract_pdf(data)
+        doc = LoadedDocument(path, text, title or _first_line(text) or path.stem, pages)
+    else:
+        raw = _decode(data)
+        if suffix in (".html", ".htm"):
+            from ingest.html import extract_html
+
+            body, title = extract_html(raw)
+            text = clean_text(body)
+        else:
+            text, title = clean_text(raw, keep_indent=suffix != ".txt"), None
+        doc = LoadedDocument(path, text, title or _first_line(text) or path.stem)
+    if not doc.text.strip():
+        raise LoadError("no text left after extraction (only markup or boilerplate)")
+    return doc
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise LoadError("not a regular file (a device, pipe or folder); skip it")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise LoadError("file not found (moved or deleted, or a broken link)") from None
+    except PermissionError:
+        raise LoadError("permission denied; make the file readable (chmod +r) and ingest again") from None
+    except IsADirectoryError:
+        raise LoadError("is a folder, not a file") from None
+    except OSError as exc:
+        raise LoadError(f"cannot read the file: {exc.strerror or exc}") from None
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if b"\x00" in data:
+        raise LoadError(
+            "looks like a binary file (it contains NUL bytes); only text, Markdown, HTML and PDF "
+            "can be ingested"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LoadError(
+            f"not valid UTF-8 text (byte 0x{data[exc.start]:02x} at position {exc.start}); "
+            "re-save the file as UTF-8"
+        ) from None
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        line = line.strip().lstrip("#").strip()
+        if line:
+            return line[:200]
+    return ""

@@ -1,0 +1,171 @@
+"""Ingesting paths is a sync: new documents added, changed ones replaced, unchanged ones skipped
+without embedding, deleted ones removed. LangChain's indexing API does the add/replace with our
+ChromaRecordManager; this module decides what each document is and reports it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from langchain_core.documents import Document
+from langchain_core.indexing import index
+
+from ingest.errors import LoadError
+from ingest.load import load_file
+from ingest.split import split_document
+from ingest.store import ChunkStore
+
+# Documents are indexed in groups of about this many chunks: big enough for efficient embedding
+# batches, small enough that the progress bar moves. A document is never split across groups,
+# so each one goes into the index whole.
+_GROUP_CHUNKS = 256
+
+
+@dataclass
+class IngestReport:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    chunks: int = 0  # chunks in the index after the sync
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def chunk_key(chunk: Document) -> str:
+    """Chunk id: changes whenever the text, its place or its document changes."""
+    payload = json.dumps([chunk.page_content, chunk.metadata], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:40]
+
+
+def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path], list[tuple[str, str]]]:
+    """(files to ingest, folders being synced, paths that do not exist). Hidden files and
+    folders (.git, .DS_Store) are not documents and are passed over."""
+    files: list[Path] = []
+    folders: list[Path] = []
+    missing: list[tuple[str, str]] = []
+    for raw in paths:
+        path = Path(raw).expanduser().absolute()
+        if path.is_dir():
+            folders.append(path)
+            for root, dirs, names in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                files.extend(Path(root) / n for n in sorted(names) if not n.startswith("."))
+        elif path.exists() or path.is_symlink():
+            files.append(path)
+        else:
+            missing.append((str(raw), "no such file or folder; check the path"))
+    unique = list(dict.fromkeys(files))
+    return unique, folders, missing
+
+
+def sync(
+    paths: Iterable[str | Path],
+    store: ChunkStore,
+    chunk_size: int = 600,
+    chunk_overlap: int = 120,
+    progress: bool = False,
+) -> IngestReport:
+    files, folders, failed = discover(paths)
+    report = IngestReport(failed=failed)
+
+    prepared: list[tuple[str, list[Document]]] = []
+    for path in _progress(files, progress, "reading", "file"):
+        try:
+            doc = load_file(path)
+        except LoadError as exc:
+            report.failed.append((str(path), str(exc)))
+            continue
+        prepared.append((str(path), split_document(doc, str(path), chunk_size, chunk_overlap)))
+
+    indexed = store.records.keys_by_group()
+    changed: list[tuple[str, list[Document]]] = []
+    for source, chunks in prepared:
+        old = indexed.get(source)
+        if old == {chunk_key(c) for c in chunks}:
+            report.unchanged += 1
+            continue
+        changed.append((source, chunks))
+        if old:
+            report.updated += 1
+        else:
+            report.added += 1
+
+    present = {str(f) for f in files}
+    # Sources seen in the chunks too: a crash between writing chunks and writing their
+    # records leaves chunks no record knows about.
+    known = set(indexed) | store.sources()
+    gone = sorted(
+        source
+        for source in known
+        if source not in present and any(_is_under(source, folder) for folder in folders)
+    )
+    _index_documents(changed, store, progress)
+    for source in gone:
+        _remove_document(source, indexed.get(source, set()), store)
+    report.removed = len(gone)
+    if changed or gone:
+        store.bump_generation()
+    report.chunks = store.count()
+    return report
+
+
+def _index_documents(changed, store: ChunkStore, progress: bool) -> None:
+    total = sum(len(chunks) for _, chunks in changed)
+    bar = _progress(None, progress, "embedding", "chunk", total=total)
+    group: list[Document] = []
+    for i, (_, chunks) in enumerate(changed):
+        group.extend(chunks)
+        if len(group) >= _GROUP_CHUNKS or i == len(changed) - 1:
+            # incremental cleanup: after a document's new chunks are in, its old ones go
+            index(
+                group,
+                store.records,
+                store.vectorstore,
+                cleanup="incremental",
+                source_id_key="source",
+                key_encoder=chunk_key,
+                batch_size=len(group),
+            )
+            if bar is not None:
+                bar.update(len(group))
+            group = []
+    if bar is not None:
+        bar.close()
+
+
+def _remove_document(source: str, keys: set[str], store: ChunkStore) -> None:
+    store.collection.delete(where={"source": source})
+    store.records.delete_keys(list(keys))
+
+
+def remove_document(source: str, store: ChunkStore) -> bool:
+    """Remove one document by its source path; False when the index does not hold it."""
+    keys = set(store.records.list_keys(group_ids=[source]))
+    if not keys and not store.collection.get(where={"source": source}, limit=1, include=[])["ids"]:
+        return False
+    _remove_document(source, keys, store)
+    store.bump_generation()
+    return True
+
+
+def _is_under(source: str, folder: Path) -> bool:
+    return source.startswith(str(folder).rstrip(os.sep) + os.sep)
+
+
+def _progress(items, enabled: bool, desc: str, unit: str, total: int | None = None):
+    if not enabled:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, total=total, desc=desc, unit=unit, leave=False, disable=None)
