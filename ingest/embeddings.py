@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
@@ -35,6 +36,7 @@ def resolve_device(device: str) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+@lru_cache(maxsize=4)  # one copy of a model per process, however many Assistants use it
 def load_embeddings(name: str, device: str = "auto", batch_size: int = 32) -> Embeddings:
     """Loads the model (seconds: imports torch). Never reaches the network: the hub is put in
     offline mode, so a model that is not on disk fails with a clear error instead of

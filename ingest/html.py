@@ -28,9 +28,11 @@ def extract_html(markup: str) -> tuple[str, str | None]:
         br.replace_with("\n")
     for tag in soup.find_all(_BLOCKS):
         # Paragraph-like blocks become paragraphs; cells and list items become lines.
-        sep = "\n" if tag.name in ("li", "td", "th", "dt", "dd", "tr") else "\n\n"
-        tag.insert_before(sep)
-        tag.insert_after(sep)
+        if tag.name in ("li", "td", "th", "dt", "dd", "tr"):
+            tag.insert_after("\n")
+        else:
+            tag.insert_before("\n\n")
+            tag.insert_after("\n\n")
     text = soup.get_text()
     if not title:
         heading = soup.find(["h1", "h2"])

@@ -1,0 +1,1 @@
+"""Measuring the assistant on a QA set, beside the LangChain tutorial pipeline."""

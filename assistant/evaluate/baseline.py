@@ -1,0 +1,51 @@
+"""The LangChain RAG tutorial pipeline, as the yardstick: RecursiveCharacterTextSplitter
+(1000/200, start index), Chroma similarity search, the same embedding model, and the top chunk
+as its "answer"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+
+from ingest.errors import LoadError
+from ingest.load import load_file
+from ingest.store import make_client
+
+
+class TutorialPipeline:
+    def __init__(self, embeddings: Embeddings, data_dir: str | Path, collection: str = "baseline"):
+        from langchain_chroma import Chroma
+
+        self.store = Chroma(
+            client=make_client(data_dir),
+            collection_name=collection,
+            embedding_function=embeddings,
+        )
+
+    def ingest(self, files: list[Path]) -> int:
+        """Load, split 1000/200, add to Chroma; returns the number of chunks."""
+        from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+        docs = []
+        for path in files:
+            try:
+                loaded = load_file(path)
+            except LoadError:
+                continue
+            docs.append(Document(page_content=loaded.text, metadata={"source": str(path)}))
+        splitter = RecursiveCharacterTextSplitter(
+            chunk_size=1000, chunk_overlap=200, add_start_index=True
+        )
+        chunks = splitter.split_documents(docs)
+        if chunks:
+            self.store.add_documents(chunks)
+        return len(chunks)
+
+    def retrieve(self, question: str, k: int = 4) -> list[Document]:
+        return self.store.similarity_search(question, k=k)
+
+    def answer(self, question: str, k: int = 4) -> tuple[str, list[Document]]:
+        docs = self.retrieve(question, k)
+        return (docs[0].page_content if docs else ""), docs

@@ -1,0 +1,40 @@
+"""`assistant ingest`: exit codes, JSON report, same behaviour via `python -m assistant`."""
+
+import json
+import subprocess
+import sys
+
+
+def run(*args, env_data_dir):
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args, "--data-dir", str(env_data_dir)],
+        capture_output=True, text=True, timeout=300,
+    )
+
+
+def test_ingest_twice_reports_unchanged_and_exits_zero(docs, data_dir):
+    (docs / "a.txt").write_text("The bridge opened in 1932. It spans the bay.")
+    first = run("ingest", str(docs), "--json", env_data_dir=data_dir)
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["added"] == 1
+    second = run("ingest", str(docs), "--json", env_data_dir=data_dir)
+    report = json.loads(second.stdout)
+    assert (report["added"], report["unchanged"], report["chunks"]) == (0, 1, 1)
+
+
+def test_failed_files_exit_one_and_name_the_reason(docs, data_dir):
+    (docs / "a.txt").write_text("The bridge opened in 1932.")
+    (docs / "empty.txt").write_text("")
+    result = run("ingest", str(docs), env_data_dir=data_dir)
+    assert result.returncode == 1
+    assert "added 1" in result.stdout
+    assert "empty.txt" in result.stderr and "empty" in result.stderr
+
+
+def test_model_mismatch_is_an_error_naming_the_fix(docs, data_dir):
+    (docs / "a.txt").write_text("The bridge opened in 1932.")
+    assert run("ingest", str(docs), env_data_dir=data_dir).returncode == 0
+    result = run("ingest", str(docs), "--embedding-model", "other/model", env_data_dir=data_dir)
+    assert result.returncode == 2
+    assert "error:" in result.stderr and "ASSISTANT_EMBEDDING_MODEL" in result.stderr
+    assert "Traceback" not in result.stderr

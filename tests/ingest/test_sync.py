@@ -1,0 +1,130 @@
+"""Ingesting a folder is a sync: added, updated, unchanged, removed; never half-written."""
+
+import pytest
+
+from ingest.sync import sync
+from tests.ingest.conftest import chunk_ids, record_ids
+
+ARTICLE = (
+    "The harbour opened in 1890. Ships from three continents docked there.\n\n"
+    "In 1920 a fire destroyed the east pier. It was rebuilt within two years."
+)
+
+
+def texts_of(store, source):
+    got = store.collection.get(where={"source": str(source)}, include=["documents"])
+    return got["documents"]
+
+
+def test_first_ingest_adds_every_document(docs, store):
+    (docs / "a.txt").write_text(ARTICLE)
+    (docs / "b.md").write_text("# Lighthouse\n\nThe lighthouse keeper retired in 1975.")
+    report = sync([docs], store)
+    assert (report.added, report.updated, report.unchanged, report.removed) == (2, 0, 0, 0)
+    assert report.chunks == store.count() > 0
+    assert report.failed == []
+
+
+def test_second_ingest_is_all_unchanged_and_embeds_nothing(docs, store, embeddings):
+    (docs / "a.txt").write_text(ARTICLE)
+    sync([docs], store, chunk_size=80, chunk_overlap=0)
+    before, embedded = chunk_ids(store), embeddings.embedded
+    report = sync([docs], store, chunk_size=80, chunk_overlap=0)
+    assert (report.added, report.updated, report.unchanged, report.removed) == (0, 0, 1, 0)
+    assert embeddings.embedded == embedded
+    assert chunk_ids(store) == before
+
+
+def test_an_edited_document_is_replaced_not_duplicated(docs, store):
+    f = docs / "a.txt"
+    f.write_text(ARTICLE)
+    sync([docs], store, chunk_size=80, chunk_overlap=0)
+    f.write_text(ARTICLE.replace("1920", "1921"))
+    report = sync([docs], store, chunk_size=80, chunk_overlap=0)
+    assert (report.added, report.updated, report.unchanged) == (0, 1, 0)
+    texts = texts_of(store, f)
+    assert any("1921" in t for t in texts)
+    assert not any("1920" in t for t in texts)
+    assert chunk_ids(store) == record_ids(store)
+
+
+def test_deleted_and_new_files_are_reflected(docs, store):
+    (docs / "a.txt").write_text(ARTICLE)
+    (docs / "b.txt").write_text("The ferry runs hourly.")
+    sync([docs], store)
+    (docs / "b.txt").unlink()
+    (docs / "c.txt").write_text("The museum closes on Mondays.")
+    report = sync([docs], store)
+    assert (report.added, report.unchanged, report.removed) == (1, 1, 1)
+    assert texts_of(store, docs / "b.txt") == []
+    assert chunk_ids(store) == record_ids(store)
+
+
+def test_syncing_one_folder_leaves_other_folders_alone(tmp_path, store):
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir(), two.mkdir()
+    (one / "a.txt").write_text("Alpha document text.")
+    (two / "b.txt").write_text("Beta document text.")
+    sync([one], store)
+    report = sync([two], store)
+    assert (report.added, report.removed) == (1, 0)
+    assert texts_of(store, one / "a.txt")
+
+
+def test_bad_files_are_reported_and_the_rest_ingested(docs, store):
+    (docs / "good.txt").write_text(ARTICLE)
+    (docs / "empty.txt").write_text("")
+    (docs / "blob.txt").write_bytes(b"GIF89a\x00\x01\x00")
+    (docs / "deck.pptx").write_bytes(b"PK\x03\x04")
+    (docs / ".DS_Store").write_bytes(b"\x00\x00")  # hidden files are not documents
+    report = sync([docs, docs / "missing.txt"], store)
+    assert report.added == 1
+    reasons = {name.rsplit("/", 1)[-1]: why for name, why in report.failed}
+    assert set(reasons) == {"empty.txt", "blob.txt", "deck.pptx", "missing.txt"}
+    assert "empty" in reasons["empty.txt"]
+    assert "binary" in reasons["blob.txt"]
+    assert "unsupported" in reasons["deck.pptx"]
+    assert "no such file" in reasons["missing.txt"]
+
+
+def test_a_document_that_turns_bad_keeps_its_last_good_version(docs, store):
+    f = docs / "a.txt"
+    f.write_text(ARTICLE)
+    sync([docs], store)
+    f.write_bytes(b"\x00\x01 corrupted")
+    report = sync([docs], store)
+    assert report.removed == 0 and len(report.failed) == 1
+    assert texts_of(store, f)
+
+
+class Crash(Exception):
+    pass
+
+
+def test_an_interrupted_ingest_is_repaired_by_the_next_run(docs, store, monkeypatch):
+    for i in range(4):
+        (docs / f"d{i}.txt").write_text(f"Document {i} says the tide is {i} metres. " * 5)
+    real_update = type(store.records).update
+    # Crash right after the vectors are written and before their records are: the worst moment.
+    monkeypatch.setattr(type(store.records), "update", lambda *a, **k: (_ for _ in ()).throw(Crash()))
+    with pytest.raises(Crash):
+        sync([docs], store)
+    assert store.count() > 0 and record_ids(store) == []
+    monkeypatch.setattr(type(store.records), "update", real_update)
+
+    (docs / "d3.txt").unlink()  # and a file vanished while we were down
+    report = sync([docs], store)
+    assert report.added == 3 and report.failed == []
+    assert chunk_ids(store) == record_ids(store)  # no duplicates, no orphans
+    assert texts_of(store, docs / "d3.txt") == []
+    assert report.chunks == store.count()
+
+
+def test_chunks_store_offsets_and_metadata(docs, store):
+    (docs / "a.txt").write_text(ARTICLE)
+    sync([docs], store, chunk_size=80, chunk_overlap=0)
+    got = store.collection.get(include=["documents", "metadatas"])
+    text = (docs / "a.txt").read_text()
+    for content, meta in zip(got["documents"], got["metadatas"]):
+        assert text[meta["start"] : meta["end"]] == content
+        assert {"source", "title", "doc_hash", "chunk", "start", "end"} <= set(meta)
