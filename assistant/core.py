@@ -26,9 +26,9 @@ class Assistant:
     @property
     def embeddings(self):
         if self._embeddings is None:
-            from ingest.embeddings import LazyEmbeddings
+            from ingest.embeddings import SentenceEmbeddings
 
-            self._embeddings = LazyEmbeddings(self.settings.embedding_model, self.settings.device)
+            self._embeddings = SentenceEmbeddings(self.settings.embedding_model, self.settings.device)
         return self._embeddings
 
     @property

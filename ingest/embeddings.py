@@ -1,14 +1,28 @@
-"""The embedding model: any sentence-transformers model, the bundled MiniLM by default."""
+"""The embedding model (any sentence-transformers model; the bundled MiniLM by default) and the
+sentence vectors each chunk carries.
+
+Chunks are embedded sentence by sentence: the chunk's vector is the normalised mean of its
+sentence vectors, and the sentence vectors travel in the chunk's metadata. One model pass over
+the text gives both, so ingest costs no more than embedding chunks whole, and answering can
+score every sentence of a retrieved chunk without running the model again.
+"""
 
 from __future__ import annotations
 
+import base64
 import os
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
+from ingest.sentences import sentence_spans
+
 BUNDLED_NAMES = {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}
+SPANS_KEY, VECTORS_KEY = "sent_spans", "sent_vectors"  # chunk metadata fields
 
 
 def model_id(name: str) -> str:
@@ -37,24 +51,18 @@ def resolve_device(device: str) -> str:
 
 
 @lru_cache(maxsize=4)  # one copy of a model per process, however many Assistants use it
-def load_embeddings(name: str, device: str = "auto", batch_size: int = 32) -> Embeddings:
-    """Loads the model (seconds: imports torch). Never reaches the network: the hub is put in
-    offline mode, so a model that is not on disk fails with a clear error instead of
-    downloading."""
+def load_model(name: str, device: str = "auto"):
+    """Loads a SentenceTransformer (seconds: imports torch). Never reaches the network: the hub
+    is put in offline mode, so a model that is not on disk fails with a clear error."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    from langchain_huggingface import HuggingFaceEmbeddings
+    from sentence_transformers import SentenceTransformer
     from transformers.utils import logging as hf_logging
 
     hf_logging.disable_progress_bar()  # "Loading weights" bars on every start are noise
-
     try:
-        return HuggingFaceEmbeddings(
-            model_name=resolve_model_path(name),
-            model_kwargs={"device": resolve_device(device)},
-            encode_kwargs={"normalize_embeddings": True, "batch_size": batch_size},
-        )
+        return SentenceTransformer(resolve_model_path(name), device=resolve_device(device))
     except OSError as exc:
         raise OSError(
             f"cannot load embedding model '{name}' ({exc}). Give a sentence-transformers model "
@@ -62,22 +70,68 @@ def load_embeddings(name: str, device: str = "auto", batch_size: int = 32) -> Em
         ) from exc
 
 
-class LazyEmbeddings(Embeddings):
-    """Loads the model on first use, so a sync with nothing to embed never imports torch."""
+class SentenceEmbeddings(Embeddings):
+    """LangChain Embeddings over a sentence-transformers model, loaded on first use (so a sync
+    with nothing to embed never imports torch). Documents are embedded as the mean of their
+    sentences; sentence vectors are remembered for `attach_sentence_vectors`."""
 
-    def __init__(self, name: str, device: str = "auto") -> None:
-        self.name = name
-        self.device = device
-        self._loaded: Embeddings | None = None
+    def __init__(self, name: str = "all-MiniLM-L6-v2", device: str = "auto", batch_size: int = 64):
+        self.name, self.device, self.batch_size = name, device, batch_size
+        self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
 
     @property
-    def loaded(self) -> Embeddings:
-        if self._loaded is None:
-            self._loaded = load_embeddings(self.name, self.device)
-        return self._loaded
+    def model(self):
+        return load_model(self.name, self.device)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        return self.model.encode(
+            texts, batch_size=self.batch_size, normalize_embeddings=True,
+            convert_to_numpy=True, show_progress_bar=False,
+        )
+
+    def sentence_vectors(self, sentences: list[str]) -> list[np.ndarray]:
+        todo = list(dict.fromkeys(s for s in sentences if s not in self._memo))
+        for sentence, vector in zip(todo, self.encode(todo)):
+            self._memo[sentence] = vector
+        while len(self._memo) > 50_000:  # bounded: ingest of a huge folder must not grow RAM
+            self._memo.popitem(last=False)
+        return [self._memo[s] for s in sentences]
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.loaded.embed_documents(texts)
+        split = [[t[a:b] for a, b in sentence_spans(t)] or [t] for t in texts]
+        vectors = self.sentence_vectors([s for sents in split for s in sents])
+        out, i = [], 0
+        for sents in split:
+            mean = np.mean(vectors[i : i + len(sents)], axis=0)
+            i += len(sents)
+            out.append((mean / (np.linalg.norm(mean) or 1.0)).tolist())
+        return out
 
     def embed_query(self, text: str) -> list[float]:
-        return self.loaded.embed_query(text)
+        return self.encode([text])[0].tolist()
+
+
+def attach_sentence_vectors(chunks: list[Document], embeddings: SentenceEmbeddings) -> None:
+    """Store each chunk's sentence spans (relative to the chunk) and their vectors (float16,
+    base64) in its metadata."""
+    spans = [sentence_spans(c.page_content) or [(0, len(c.page_content))] for c in chunks]
+    flat = [c.page_content[a:b] for c, sp in zip(chunks, spans) for a, b in sp]
+    vectors = embeddings.sentence_vectors(flat)
+    i = 0
+    for chunk, sp in zip(chunks, spans):
+        block = np.asarray(vectors[i : i + len(sp)], dtype=np.float16)
+        i += len(sp)
+        chunk.metadata[SPANS_KEY] = ";".join(f"{a},{b}" for a, b in sp)
+        chunk.metadata[VECTORS_KEY] = base64.b64encode(block.tobytes()).decode("ascii")
+
+
+def read_sentence_vectors(metadata: dict) -> tuple[list[tuple[int, int]], np.ndarray | None]:
+    """(sentence spans relative to the chunk, their vectors as rows) from chunk metadata."""
+    raw_spans = metadata.get(SPANS_KEY)
+    if not raw_spans:
+        return [], None
+    spans = [tuple(int(x) for x in pair.split(",")) for pair in raw_spans.split(";")]
+    block = np.frombuffer(base64.b64decode(metadata[VECTORS_KEY]), dtype=np.float16)
+    return spans, block.reshape(len(spans), -1).astype(np.float32)

@@ -1,23 +1,17 @@
 import pytest
-from langchain_core.embeddings import Embeddings
 
-from ingest.embeddings import load_embeddings, model_id
+from ingest.embeddings import SentenceEmbeddings, model_id
 from ingest.store import ChunkStore, make_client
 
 
-class CountingEmbeddings(Embeddings):
-    """The real bundled model, counting how many texts it embeds."""
+class CountingEmbeddings(SentenceEmbeddings):
+    """The real bundled model, counting how many texts it runs through the model."""
 
-    def __init__(self):
-        self.model = load_embeddings("all-MiniLM-L6-v2")
-        self.embedded = 0
+    embedded = 0
 
-    def embed_documents(self, texts):
+    def encode(self, texts):
         self.embedded += len(texts)
-        return self.model.embed_documents(texts)
-
-    def embed_query(self, text):
-        return self.model.embed_query(text)
+        return super().encode(texts)
 
 
 @pytest.fixture

@@ -128,3 +128,21 @@ def test_chunks_store_offsets_and_metadata(docs, store):
     for content, meta in zip(got["documents"], got["metadatas"]):
         assert text[meta["start"] : meta["end"]] == content
         assert {"source", "title", "doc_hash", "chunk", "start", "end"} <= set(meta)
+
+
+def test_each_chunk_carries_its_sentence_vectors(docs, store):
+    import numpy as np
+
+    from ingest.embeddings import read_sentence_vectors
+    from ingest.sentences import sentence_spans
+
+    (docs / "a.txt").write_text(ARTICLE)
+    sync([docs], store, chunk_size=200, chunk_overlap=0)
+    got = store.collection.get(include=["documents", "metadatas", "embeddings"])
+    for text, meta, vector in zip(got["documents"], got["metadatas"], got["embeddings"]):
+        spans, vectors = read_sentence_vectors(meta)
+        assert spans == sentence_spans(text) and len(spans) >= 2
+        direct = store.embeddings.encode([text[a:b] for a, b in spans])
+        assert np.allclose(vectors, direct, atol=2e-3)  # float16 storage
+        mean = direct.mean(axis=0)
+        assert np.allclose(vector, mean / np.linalg.norm(mean), atol=1e-4)
