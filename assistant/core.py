@@ -6,6 +6,9 @@ import contextlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from langchain_core.documents import Document
+
+from assistant.answer_types import Answer
 from assistant.settings import Settings
 from ingest.errors import IndexBusy
 from ingest.sync import IngestReport
@@ -21,6 +24,8 @@ class Assistant:
         self.settings = (settings or Settings()).with_overrides(data_dir=data_dir, **overrides)
         self._store = None
         self._embeddings = None
+        self._retriever = None
+        self._llm = None
 
     # -- plumbing -------------------------------------------------------------------------
     @property
@@ -96,6 +101,54 @@ class Assistant:
 
         with self._writing():
             return remove_document(source, self.store)
+
+    # -- answering ---------------------------------------------------------------------------
+    @property
+    def retriever(self):
+        if self._retriever is None:
+            from assistant.retrieve import HybridRetriever
+
+            self._retriever = HybridRetriever(store=self.store, k=self.settings.k)
+        return self._retriever
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.settings.llm)
+
+    def retrieve(self, question: str, k: int | None = None) -> list[Document]:
+        """The k best passages (LangChain Documents, best first) for a question."""
+        from assistant.question import clean_question
+
+        query, _ = clean_question(question, self.settings.max_question_chars)
+        return self.retriever.invoke(query, k=k or self.settings.k)
+
+    def answer(
+        self,
+        question: str,
+        history: list[tuple[str, str]] | None = None,
+        k: int | None = None,
+        mode: str | None = None,
+    ) -> Answer:
+        """Answer from the documents, citing them; `found` is False when they don't say.
+        history: earlier (user, assistant) turns, for follow-up questions. mode: "extractive"
+        or "llm" (default: "llm" when an LLM is configured)."""
+        final = None
+        for item in self.stream(question, history=history, k=k, mode=mode):
+            if isinstance(item, Answer):
+                final = item
+        return final
+
+    def stream(
+        self,
+        question: str,
+        history: list[tuple[str, str]] | None = None,
+        k: int | None = None,
+        mode: str | None = None,
+    ) -> Iterator[str | Answer]:
+        """Like answer(), but yields the text as it is produced, then the final Answer."""
+        from assistant.pipeline import run
+
+        yield from run(self, question, history or [], k or self.settings.k, mode)
 
     def ensure_seeded(self) -> None:
         """Ingest the bundled seed corpus when the index is empty (first run)."""

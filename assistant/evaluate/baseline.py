@@ -13,6 +13,8 @@ from ingest.errors import LoadError
 from ingest.load import load_file
 from ingest.store import make_client
 
+_BATCH = 1000
+
 
 class TutorialPipeline:
     def __init__(self, embeddings: Embeddings, data_dir: str | Path, collection: str = "baseline"):
@@ -24,24 +26,28 @@ class TutorialPipeline:
             embedding_function=embeddings,
         )
 
-    def ingest(self, files: list[Path]) -> int:
-        """Load, split 1000/200, add to Chroma; returns the number of chunks."""
+    def ingest(self, files: list[Path]) -> tuple[int, list[tuple[str, str]]]:
+        """Load, split 1000/200, add to Chroma: (number of chunks, [(path, why it failed)]).
+        It reads files with our loader, so both pipelines see the same extracted text and the
+        comparison is of splitting and retrieval, not of file parsing."""
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-        docs = []
+        docs, failed = [], []
         for path in files:
             try:
                 loaded = load_file(path)
-            except LoadError:
+            except LoadError as exc:
+                failed.append((str(path), str(exc)))
                 continue
             docs.append(Document(page_content=loaded.text, metadata={"source": str(path)}))
         splitter = RecursiveCharacterTextSplitter(
             chunk_size=1000, chunk_overlap=200, add_start_index=True
         )
         chunks = splitter.split_documents(docs)
-        if chunks:
-            self.store.add_documents(chunks)
-        return len(chunks)
+        # Chroma rejects one write larger than its max batch size (about 5k records).
+        for i in range(0, len(chunks), _BATCH):
+            self.store.add_documents(chunks[i : i + _BATCH])
+        return len(chunks), failed
 
     def retrieve(self, question: str, k: int = 4) -> list[Document]:
         return self.store.similarity_search(question, k=k)

@@ -1,0 +1,63 @@
+"""One question, start to finish: check it, resolve follow-ups, retrieve, answer, cite."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from assistant.answer_types import Answer
+from assistant.extractive import extractive_answer, score_sentences
+from assistant.question import clean_question, condense_heuristic
+from assistant.text import terms
+
+EMPTY_INDEX = (
+    "No documents are indexed yet. Add some with `assistant ingest PATH` (or upload them in the "
+    "UI), then ask again."
+)
+
+
+def run(assistant, question, history, k: int, mode: str | None) -> Iterator[str | Answer]:
+    settings = assistant.settings
+    text, notice = clean_question(question, settings.max_question_chars)
+    history = [(str(u), str(a)) for u, a in history][-6:]
+    use_llm = (mode or ("llm" if assistant.llm_configured else "extractive")) == "llm"
+
+    query = text
+    if history and use_llm and assistant.llm_configured:
+        from assistant.llm import condense
+
+        query, llm_notice = condense(assistant, text, history)
+        notice = notice or llm_notice
+    else:
+        query = condense_heuristic(text, history)
+
+    store = assistant.store
+    lexical = assistant.retriever.lexical()
+    if not lexical.docs:
+        answer = Answer(text=EMPTY_INDEX, found=False, notice=notice, question=query)
+        yield answer.text
+        yield answer
+        return
+    qvec = np.asarray(store.embeddings.embed_query(query), dtype=np.float32)
+    docs = assistant.retriever.invoke(query, k=k, query_vector=qvec.tolist())
+    sentences = score_sentences(terms(query), qvec, docs, lexical.idf)
+    answer = extractive_answer(sentences, settings.refusal_threshold, settings.max_sentences)
+    answer.question, answer.notice = query, notice
+
+    if use_llm and assistant.llm_configured and docs:
+        from assistant.llm import llm_stream
+
+        yield from llm_stream(assistant, query, docs, answer)
+        return
+    for word in _increments(answer.text):
+        yield word
+    yield answer
+
+
+def _increments(text: str) -> Iterator[str]:
+    """The extractive answer is ready at once; it is still streamed in word-sized pieces so
+    every interface renders answers one way."""
+    parts = text.split(" ")
+    for i, part in enumerate(parts):
+        yield part if i == 0 else " " + part
