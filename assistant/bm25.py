@@ -41,7 +41,9 @@ class LexicalIndex:
         return cls(generation, docs, bm25, doc_freq)
 
     def idf(self, term: str) -> float:
-        n = max(len(self.docs), 1)
+        # Words the corpus never uses get the most weight, so a question about something the
+        # documents never mention scores low (tried smoothing this: refusals got worse).
+        n = len(self.docs)
         df = self.doc_freq.get(term, 0)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 

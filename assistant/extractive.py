@@ -5,18 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 from langchain_core.documents import Document
 
 from assistant.answer_types import Answer, Citation
-from assistant.text import terms
-from ingest.embeddings import read_sentence_vectors
-from ingest.sentences import sentence_spans
+from assistant.scoring import C_DENSE, C_LEXICAL, Query, evidence_penalty, score_chunk_sentences
 
-# Weights of a sentence's score, fitted on SQuAD 2.0 (see benchmarks/tune_extractive.py).
-W_DENSE, W_LEXICAL, W_PASSAGE = 0.5, 0.5, 0.15
+# A passage's retrieval rank adds W_PASSAGE / (1 + rank) to its sentences' scores.
+W_PASSAGE = 0.15
 # Further sentences join the best one only when they score nearly as well.
-KEEP_WITHIN = 0.12
+KEEP_WITHIN = 0.15
 REFUSAL = "The documents don't contain an answer to this question."
 
 
@@ -26,52 +23,42 @@ class Sentence:
     start: int  # offsets into the document's extracted text
     end: int
     text: str
-    dense: float
-    lexical: float
-    score: float
+    score: float  # for ranking
+    support: float  # for deciding whether it answers at all
+
+    @property
+    def source(self) -> str:
+        return self.chunk.metadata.get("source", "")
 
 
-def score_sentences(
-    question_terms: list[str], qvec: np.ndarray, docs: list[Document], idf
-) -> list[Sentence]:
+def rank_sentences(q: Query, docs: list[Document]) -> list[Sentence]:
     """Every sentence of the retrieved chunks, scored; best first, each sentence once."""
-    q_terms = set(question_terms)
-    q_weight = sum(idf(t) for t in q_terms) or 1.0
     seen: set[tuple[str, int]] = set()
     out: list[Sentence] = []
     for rank, doc in enumerate(docs):
-        meta = doc.metadata
-        spans, vectors = read_sentence_vectors(meta)
-        if not spans:
-            spans = sentence_spans(doc.page_content)
-        passage_prior = 1.0 / (1 + rank)
-        for i, (a, b) in enumerate(spans):
-            start = meta.get("start", 0) + a
-            key = (meta.get("source", ""), start)
+        offset = doc.metadata.get("start", 0)
+        for s in score_chunk_sentences(doc, q):
+            key = (doc.metadata.get("source", ""), offset + s.start)
             if key in seen:  # the same sentence in two overlapping chunks
                 continue
             seen.add(key)
-            text = doc.page_content[a:b]
-            dense = float(vectors[i] @ qvec) if vectors is not None else float(meta.get("dense", 0))
-            overlap = q_terms & set(terms(text))
-            lexical = sum(idf(t) for t in overlap) / q_weight
-            score = W_DENSE * dense + W_LEXICAL * lexical + W_PASSAGE * passage_prior
-            out.append(Sentence(doc, start, start + len(text), text, dense, lexical, score))
+            text = doc.page_content[s.start : s.end]
+            score = s.score + W_PASSAGE / (1 + rank)
+            support = C_DENSE * s.dense + C_LEXICAL * s.lexical
+            out.append(Sentence(doc, offset + s.start, offset + s.end, text, score, support))
     out.sort(key=lambda s: s.score, reverse=True)
     return out
 
 
 def choose(sentences: list[Sentence], max_sentences: int) -> list[Sentence]:
-    """The best sentence, plus up to max_sentences-1 more that score within KEEP_WITHIN of it,
-    in document order."""
-    if not sentences:
-        return []
+    """The best sentence, plus up to max_sentences-1 more scoring within KEEP_WITHIN of it; in
+    document order, documents in the order of their best sentence."""
     best = sentences[0]
     picked = [s for s in sentences[:max_sentences] if s.score >= best.score - KEEP_WITHIN]
-    rank_of_doc = {}
-    for s in sentences:
-        rank_of_doc.setdefault(s.chunk.metadata.get("source", ""), len(rank_of_doc))
-    return sorted(picked, key=lambda s: (rank_of_doc[s.chunk.metadata.get("source", "")], s.start))
+    doc_rank: dict[str, int] = {}
+    for s in picked:
+        doc_rank.setdefault(s.source, len(doc_rank))
+    return sorted(picked, key=lambda s: (doc_rank[s.source], s.start))
 
 
 def citation(n: int, s: Sentence) -> Citation:
@@ -91,22 +78,24 @@ def citation(n: int, s: Sentence) -> Citation:
 
 
 def extractive_answer(
-    sentences: list[Sentence], threshold: float, max_sentences: int = 3
+    q: Query, docs: list[Document], threshold: float, max_sentences: int = 3
 ) -> Answer:
+    sentences = rank_sentences(q, docs)
     if not sentences:
-        return Answer(text=REFUSAL, found=False, confidence=0.0)
-    confidence = sentences[0].score
+        return Answer(text=REFUSAL, found=False)
+    picked = choose(sentences, max_sentences)
+    answer_text = " ".join(s.text for s in picked)
+    confidence = sentences[0].support - evidence_penalty(
+        q.text, answer_text, sentences[0].chunk.page_content
+    )
     if confidence < threshold:
         closest, seen_chunks = [], set()
         for s in sentences:  # the best sentence of each of the closest passages
             if s.chunk.id not in seen_chunks:
                 seen_chunks.add(s.chunk.id)
                 closest.append(s)
-            if len(closest) == 3:
-                break
-        cites = [citation(i + 1, s) for i, s in enumerate(closest)]
+        cites = [citation(i + 1, s) for i, s in enumerate(closest[:3])]
         return Answer(text=REFUSAL, found=False, citations=cites, confidence=round(confidence, 4))
-    picked = choose(sentences, max_sentences)
     cites = [citation(i + 1, s) for i, s in enumerate(picked)]
     text = " ".join(f"{c.quote} [{c.n}]" for c in cites)
     return Answer(text=text, found=True, citations=cites, confidence=round(confidence, 4))

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import numpy as np
-
 from assistant.answer_types import Answer
-from assistant.extractive import extractive_answer, score_sentences
+from assistant.extractive import extractive_answer
 from assistant.question import clean_question, condense_heuristic
-from assistant.text import terms
+from assistant.scoring import Query
 
 EMPTY_INDEX = (
     "No documents are indexed yet. Add some with `assistant ingest PATH` (or upload them in the "
@@ -39,10 +37,10 @@ def run(assistant, question, history, k: int, mode: str | None) -> Iterator[str 
         yield answer.text
         yield answer
         return
-    qvec = np.asarray(store.embeddings.embed_query(query), dtype=np.float32)
-    docs = assistant.retriever.invoke(query, k=k, query_vector=qvec.tolist())
-    sentences = score_sentences(terms(query), qvec, docs, lexical.idf)
-    answer = extractive_answer(sentences, settings.refusal_threshold, settings.max_sentences)
+    vector = store.embeddings.embed_query(query)
+    docs = assistant.retriever.invoke(query, k=k, query_vector=vector)
+    q = Query.make(query, vector, lexical.idf)
+    answer = extractive_answer(q, docs, settings.refusal_threshold, settings.max_sentences)
     answer.question, answer.notice = query, notice
 
     if use_llm and assistant.llm_configured and docs:

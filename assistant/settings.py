@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     )
     k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
     refusal_threshold: float = Field(
-        0.35, description="Answer confidence below which the assistant says the documents "
+        0.42, description="Answer confidence below which the assistant says the documents "
         "don't hold the answer (calibrated by `assistant eval`)."
     )
     max_sentences: int = Field(3, ge=1, le=10, description="Sentences in an extractive answer.")
