@@ -1,0 +1,290 @@
+"""Load a QA set, ask every question of the assistant (and optionally the baseline), collect
+per-question outcomes and timings. The numbers themselves come from `metrics.py`."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from assistant.evaluate.metrics import (
+    Outcome,
+    best_threshold,
+    check_citations,
+    summarise,
+    threshold_for_false_refusals,
+    threshold_rates,
+)
+from assistant.settings import Settings
+
+
+class SetError(ValueError):
+    """The QA set folder is not in the expected layout; the message says how to fix it."""
+
+
+@dataclass
+class QAItem:
+    question: str
+    answers: list[str]  # [] = the question must be refused
+    sources: list[str]  # file names relative to corpus/
+    id: str | None = None
+
+
+@dataclass
+class QASet:
+    root: Path
+    questions: list[QAItem]
+
+    @property
+    def corpus(self) -> Path:
+        return self.root / "corpus"
+
+    @property
+    def name(self) -> str:
+        return self.root.name
+
+
+_LAYOUT = (
+    "A QA set is a folder holding corpus/ (the documents) and questions.jsonl (one JSON object "
+    'a line: {"question": "...", "answers": ["..."], "source": "file in corpus/"}).'
+)
+
+
+def load_set(set_dir: str | Path, limit: int | None = None) -> QASet:
+    """Read SET_DIR/questions.jsonl and check it against SET_DIR/corpus/."""
+    root = Path(set_dir).expanduser().resolve()
+    if not root.is_dir():
+        raise SetError(f"{set_dir}: no such folder. {_LAYOUT}")
+    corpus, qfile = root / "corpus", root / "questions.jsonl"
+    if not corpus.is_dir():
+        raise SetError(f"{root} has no corpus/ folder; put the documents in {corpus}. {_LAYOUT}")
+    if not qfile.is_file():
+        raise SetError(f"{root} has no questions.jsonl; write the questions to {qfile}. {_LAYOUT}")
+    items = []
+    for n, line in enumerate(qfile.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            items.append(_parse_item(line, f"{qfile}:{n}", corpus))
+        if limit is not None and len(items) >= limit:
+            break
+    if not items:
+        raise SetError(f"{qfile} holds no questions; add one JSON object a line. {_LAYOUT}")
+    return QASet(root, items)
+
+
+def _parse_item(line: str, where: str, corpus: Path) -> QAItem:
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise SetError(f"{where}: not valid JSON ({exc.msg}); fix or remove the line") from None
+    question = obj.get("question") if isinstance(obj, dict) else None
+    if not isinstance(question, str) or not question.strip():
+        raise SetError(f'{where}: needs a non-empty "question". {_LAYOUT}')
+    answers = obj.get("answers")
+    if not isinstance(answers, list) or not all(isinstance(a, str) for a in answers):
+        raise SetError(
+            f'{where}: "answers" must be a list of strings; use [] for a question the documents '
+            "do not answer (it must be refused)"
+        )
+    sources = obj.get("sources", [obj["source"]] if obj.get("source") else [])
+    if not isinstance(sources, list):
+        raise SetError(f'{where}: "sources" must be a list of file names in corpus/')
+    for source in sources:
+        if not (corpus / source).is_file():
+            raise SetError(f"{where}: source '{source}' is not a file in {corpus}; fix the name")
+    return QAItem(question, answers, [Path(s).as_posix() for s in sources], obj.get("id"))
+
+
+def corpus_name(source: str, corpus: Path) -> str:
+    """A retrieved chunk's source path as the set names it: relative to corpus/."""
+    path = Path(source)
+    try:
+        return path.resolve().relative_to(corpus.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def extracted_text(source: str) -> str:
+    """The text every citation offset points into."""
+    from ingest.load import load_file
+
+    return load_file(source).text
+
+
+@dataclass
+class SystemRun:
+    """One system's pass over a set: per-question outcomes plus its ingest timing."""
+
+    name: str
+    outcomes: list[Outcome] = field(default_factory=list)
+    ingest: dict = field(default_factory=dict)
+
+    def to_dict(self, k: int, threshold: float | None = None) -> dict:
+        metrics = {**summarise(self.outcomes, k), **_throughput(self.ingest)}
+        out = {"metrics": metrics, "ingest": self.ingest}
+        scored = [o for o in self.outcomes if o.confidence is not None]
+        if scored:
+            yes = [o.confidence for o in scored if o.answerable]
+            no = [o.confidence for o in scored if not o.answerable]
+            out["threshold"] = {
+                "current": threshold_rates(yes, no, threshold) if threshold is not None else None,
+                "best": best_threshold(yes, no),
+                "at_most_5pct_false": threshold_for_false_refusals(yes, no, 0.05),
+            }
+        out["results"] = [o.to_dict(k) for o in self.outcomes]
+        return out
+
+
+def _throughput(ingest: dict) -> dict:
+    seconds = ingest.get("seconds") or 0.0
+    # A sync that embedded nothing (a --data-dir already holding the corpus) measured no work.
+    if seconds <= 0 or not ingest.get("embedded", True):
+        return {"ingest_mb_per_min": None, "ingest_chunks_per_s": None}
+    return {
+        "ingest_mb_per_min": ingest["bytes"] / 1e6 / (seconds / 60),
+        "ingest_chunks_per_s": ingest["chunks"] / seconds,
+    }
+
+
+def _corpus_files(qaset: QASet) -> list[Path]:
+    from ingest.sync import discover
+
+    return discover([qaset.corpus])[0]
+
+
+def _bar(items, desc: str, progress: bool):
+    from tqdm import tqdm
+
+    # disable=None: a bar on a terminal, silence in logs and pipes
+    return tqdm(items, desc=desc, unit="q", leave=False, disable=None if progress else True)
+
+
+def _timed_ingest(files: list[Path], ingest) -> dict:
+    """ingest() -> (chunks, failed, whether it embedded anything), timed."""
+    started = time.perf_counter()
+    chunks, failed, embedded = ingest()
+    return {
+        "seconds": time.perf_counter() - started,
+        "bytes": sum(f.stat().st_size for f in files),
+        "files": len(files),
+        "chunks": chunks,
+        "embedded": embedded,
+        "failed": [list(f) for f in failed],
+    }
+
+
+def _ask_all(run: SystemRun, qaset: QASet, ask, progress: bool) -> None:
+    """ask(question) -> (seconds, text, found, confidence, ranked Documents, citations as
+    (source, quote, start, end)); one warm-up question first, so latency is the warm one."""
+    # Many quotes share a source; cached per run, so an edited file is never read stale.
+    text_of = lru_cache(maxsize=None)(extracted_text)
+    ask(qaset.questions[0].question)
+    for item in _bar(qaset.questions, run.name, progress):
+        latency, text, found, confidence, ranked, citations = ask(item.question)
+        checked, bad = check_citations(citations, text_of)
+        run.outcomes.append(
+            Outcome(
+                question=item.question,
+                answers=item.answers,
+                sources=item.sources,
+                text=text,
+                found=found,
+                confidence=confidence,
+                retrieved=[corpus_name(d.metadata["source"], qaset.corpus) for d in ranked],
+                latency_s=latency,
+                citations=checked,
+                bad_citations=bad,
+                id=item.id,
+            )
+        )
+
+
+def run_ours(qaset: QASet, assistant, k: int, progress: bool = True) -> SystemRun:
+    """Ingest the corpus, then ask every question through `Assistant.answer`, as users do."""
+    run = SystemRun("ours")
+    files = _corpus_files(qaset)
+    # Neither loading the model nor opening the index is ingest throughput (the baseline's
+    # are outside its timer too).
+    assistant.embeddings.embed_query("warm-up")
+    assistant.store.count()
+
+    def ingest():
+        report = assistant.ingest([qaset.corpus], progress=progress)
+        return report.chunks, report.failed, bool(report.added or report.updated)
+
+    def ask(question: str):
+        started = time.perf_counter()
+        answer = assistant.answer(question)
+        latency = time.perf_counter() - started
+        # Retrieval is measured apart, at the eval's k, outside the timed call.
+        ranked = assistant.retrieve(question, k=k)
+        cites = [(c.source, c.quote, c.start, c.end) for c in answer.citations]
+        # float(): a numpy score would break the JSON output
+        return latency, answer.text, answer.found, float(answer.confidence), ranked, cites
+
+    run.ingest = _timed_ingest(files, ingest)
+    _ask_all(run, qaset, ask, progress)
+    return run
+
+
+def run_baseline(qaset: QASet, embeddings, k: int, progress: bool = True) -> SystemRun:
+    """The LangChain tutorial pipeline on the same set, in a throwaway index of its own."""
+    import tempfile
+
+    from assistant.evaluate.baseline import TutorialPipeline
+
+    run = SystemRun("baseline")
+    files = _corpus_files(qaset)
+    with tempfile.TemporaryDirectory(prefix="eval-baseline-", ignore_cleanup_errors=True) as tmp:
+        pipeline = TutorialPipeline(embeddings, tmp)
+
+        def ingest():
+            chunks, failed = pipeline.ingest(files)
+            return chunks, failed, True
+
+        def ask(question: str):
+            started = time.perf_counter()
+            text, docs = pipeline.answer(question, k=k)
+            latency = time.perf_counter() - started
+            # Its "citations" are the retrieved chunks at LangChain's start_index.
+            cites = [
+                (d.metadata["source"], d.page_content, d.metadata["start_index"],
+                 d.metadata["start_index"] + len(d.page_content))
+                for d in docs
+            ]
+            return latency, text, True, None, docs, cites  # it never refuses, has no confidence
+
+        run.ingest = _timed_ingest(files, ingest)
+        _ask_all(run, qaset, ask, progress)
+    return run
+
+
+def evaluate(
+    qaset: QASet, settings: Settings, k: int, baseline: bool = False, progress: bool = True
+) -> dict:
+    """The full results: settings, both systems' metrics and per-question outcomes."""
+    from assistant.core import Assistant
+
+    assistant = Assistant(settings=settings)
+    ours = run_ours(qaset, assistant, k, progress)
+    threshold = settings.refusal_threshold
+    result = {
+        "set": str(qaset.root),
+        "name": qaset.name,
+        "k": k,
+        "settings": {
+            "embedding_model": settings.embedding_model,
+            "chunk_size": settings.chunk_size,
+            "chunk_overlap": settings.chunk_overlap,
+            "answer_k": settings.k,
+            "refusal_threshold": threshold,
+            "llm": settings.llm,
+        },
+        "ours": ours.to_dict(k, threshold),
+        "baseline": None,
+    }
+    if baseline:
+        # The same loaded model, so the comparison is of pipelines, not of embeddings.
+        result["baseline"] = run_baseline(qaset, assistant.embeddings, k, progress).to_dict(k)
+    return result
