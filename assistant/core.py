@@ -115,6 +115,15 @@ class Assistant:
     def llm_configured(self) -> bool:
         return bool(self.settings.llm)
 
+    @property
+    def chat_model(self):
+        """The configured LangChain chat model (raises LLMUnavailable when it can't be made)."""
+        if self._llm is None:
+            from assistant.llm import make_chat_model
+
+            self._llm = make_chat_model(self.settings)
+        return self._llm
+
     def retrieve(self, question: str, k: int | None = None) -> list[Document]:
         """The k best passages (LangChain Documents, best first) for a question."""
         from assistant.question import clean_question

@@ -36,10 +36,10 @@ def clean_question(question: object, max_chars: int) -> tuple[str, str | None]:
 
 
 def needs_context(question: str) -> bool:
-    """A follow-up: it refers back ("what did he say about it?") or says too little alone."""
+    """A follow-up: it refers back ("what did he say about it?") or has no subject ("why?")."""
     toks = words(question)
     content = [t for t in toks if t not in STOPWORDS and t not in _ANAPHORA]
-    return any(t in _ANAPHORA for t in toks) or len(content) < 2
+    return any(t in _ANAPHORA for t in toks) or not content
 
 
 def condense_heuristic(question: str, history: list[tuple[str, str]] | None) -> str:

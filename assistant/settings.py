@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(None, description="Base URL of the LLM server.")
     llm_api_key: str | None = Field(None, description="API key for the LLM server, if it needs one.")
     llm_timeout: float = Field(60.0, description="Seconds before an LLM call is given up.")
+    llm_max_tokens: int = Field(300, description="Longest LLM answer, in tokens.")
     max_question_chars: int = Field(2000, description="Longer questions are truncated.")
     ui_auth: str | None = Field(None, description="'user:password' to require a login in the UI.")
     max_upload_mb: float = Field(20.0, description="Largest file the UI accepts.")

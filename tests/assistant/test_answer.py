@@ -1,0 +1,92 @@
+"""Extractive answers: the sentences that say so, each cited verbatim; honest refusals."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from assistant.answer_types import Answer, Citation, QuestionError
+from assistant.core import Assistant
+from tests.assistant.conftest import seed_text
+
+
+def test_the_consent_question_is_answered_by_the_sentence_that_says_so(seeded):
+    ans = seeded.answer("What consent does Seoul require?")
+    assert ans.found and ans.mode == "extractive"
+    assert "explicit consent from Seoul" in ans.text
+    assert "[1]" in ans.text
+    assert 1 <= len(ans.citations) <= 3
+    text = seed_text()
+    for c in ans.citations:
+        assert isinstance(c, Citation)
+        assert text[c.start : c.end] == c.quote
+        assert f"{c.quote} [{c.n}]" in ans.text
+        assert c.passage[c.start - c.passage_start : c.end - c.passage_start] == c.quote
+        assert c.name == "yonhap-korea-japan-collective-self-defense.txt"
+
+
+def test_answer_sentences_come_in_document_order(seeded):
+    ans = seeded.answer("What consent does Seoul require?")
+    starts = [c.start for c in ans.citations]
+    assert starts == sorted(starts)
+
+
+def test_a_question_the_documents_cannot_answer_is_refused_with_closest_passages(seeded):
+    ans = seeded.answer("What is the boiling point of water at sea level?")
+    assert not ans.found
+    assert "don't contain" in ans.text
+    assert ans.citations  # the closest passages, so the user can judge
+    assert ans.confidence < seeded.settings.refusal_threshold
+
+
+def test_to_dict_is_plain_data(seeded):
+    d = seeded.answer("Who is the foreign ministry spokesman?").to_dict()
+    assert d["found"] is True and isinstance(d["citations"][0]["quote"], str)
+    assert "Noh Kwang-il" in d["text"]
+
+
+def test_follow_up_is_resolved_against_the_conversation(seeded):
+    first = "Who is the foreign ministry spokesman?"
+    history = [(first, seeded.answer(first).text)]
+    ans = seeded.answer("What did he say about it?", history=history)
+    assert ans.found
+    assert "indiscriminately" in ans.text
+    assert first in ans.question  # retrieval saw the earlier turn
+
+
+def test_a_self_contained_question_ignores_history(seeded):
+    ans = seeded.answer("When did Abe take office?", history=[("What is kimchi?", "...")])
+    assert ans.question == "When did Abe take office?"
+    assert "2012" in ans.text
+
+
+def test_stream_yields_the_text_then_the_answer(seeded):
+    items = list(seeded.stream("What consent does Seoul require?"))
+    final = items[-1]
+    assert isinstance(final, Answer)
+    increments = items[:-1]
+    assert len(increments) > 3 and all(isinstance(i, str) for i in increments)
+    assert "".join(increments) == final.text
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t", "\x00\x01"])
+def test_empty_questions_are_an_error_that_says_what_to_do(seeded, question):
+    with pytest.raises(QuestionError, match="empty"):
+        seeded.answer(question)
+
+
+def test_an_empty_index_says_how_to_add_documents(data_dir):
+    ans = Assistant(data_dir=data_dir).answer("Anything?")
+    assert not ans.found and "assistant ingest" in ans.text
+
+
+def test_module_level_answer_seeds_the_default_index_from_any_directory(tmp_path, monkeypatch):
+    import assistant.default as default
+
+    monkeypatch.setattr(default, "_default", None)
+    monkeypatch.chdir(tmp_path)  # not the repository
+    from assistant import answer
+
+    ans = answer("What consent does Seoul require?")
+    assert ans.found and "consent from Seoul" in ans.text
+    assert Path(os.environ["ASSISTANT_DATA_DIR"], "chroma").is_dir()

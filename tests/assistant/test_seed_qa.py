@@ -1,0 +1,48 @@
+"""The project's own QA set on the seed article (tests/qa/seed): accuracy bars, real model."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.assistant.conftest import seed_text
+
+QA = Path(__file__).resolve().parents[1] / "qa" / "seed" / "questions.jsonl"
+ITEMS = [json.loads(line) for line in QA.read_text(encoding="utf-8").splitlines() if line.strip()]
+ANSWERABLE = [i for i in ITEMS if i["answers"]]
+OUT_OF_SCOPE = [i for i in ITEMS if not i["answers"]]
+
+
+def test_the_set_is_big_enough():
+    assert len(ANSWERABLE) >= 25 and len(OUT_OF_SCOPE) >= 8
+
+
+@pytest.fixture(scope="module")
+def results(seeded_dir):
+    from assistant.core import Assistant
+
+    a = Assistant(data_dir=seeded_dir)
+    return [(item, a.answer(item["question"])) for item in ITEMS]
+
+
+def test_at_least_90_percent_of_answerable_questions_are_answered_correctly(results):
+    correct = [
+        item["question"]
+        for item, ans in results
+        if item["answers"] and ans.found and any(g.lower() in ans.text.lower() for g in item["answers"])
+    ]
+    assert len(correct) / len(ANSWERABLE) >= 0.90, sorted(
+        i["question"] for i in ANSWERABLE if i["question"] not in correct
+    )
+
+
+def test_every_out_of_scope_question_is_refused(results):
+    answered = [item["question"] for item, ans in results if not item["answers"] and ans.found]
+    assert answered == []
+
+
+def test_every_citation_quote_is_verbatim_at_its_offsets(results):
+    text = seed_text()
+    for _, ans in results:
+        for c in ans.citations:
+            assert text[c.start : c.end] == c.quote
