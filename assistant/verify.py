@@ -12,14 +12,17 @@ import re
 from dataclasses import dataclass
 
 from assistant.answer_types import Flag
-from assistant.text import terms
+from assistant.text import STOPWORDS, terms, words
 from ingest.sentences import sentence_spans
 
 MARKER = re.compile(r"\[(\d+)\]")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 MIN_WORD_COVERAGE = 0.6  # share of the sentence's content words found in the passage
-MIN_ORDER_COVERAGE = 0.35  # share of its ordered word pairs found in the passage
-PAIR_WINDOW = 3  # pairs are words at most this many content words apart
+MIN_ORDER_COVERAGE = 0.25  # share of its ordered word pairs found in the passage
+PAIR_WINDOW = 2  # pairs are words at most this many words apart
+# Kept for word order although they are stop words: they carry who does what to whom
+# ("consent from Seoul" is not "consent from Japan") and negation.
+_DIRECTIONAL = frozenset("from to by for with against of in on not no never without".split())
 REFUSAL_HINTS = ("don't contain", "do not contain", "does not contain", "doesn't contain", "not mentioned")
 
 
@@ -30,8 +33,21 @@ class CheckedSentence:
     flag: Flag | None
 
 
-def _pairs(words: list[str], window: int) -> set[tuple[str, str]]:
-    return {(a, b) for i, a in enumerate(words) for b in words[i + 1 : i + 1 + window] if a != b}
+def _pairs(text: str) -> set[tuple[str, str]]:
+    """Ordered pairs of nearby words (dropped stop words still count as distance, so "consent
+    from Seoul when Japan" does not pair "from" with "Japan")."""
+    from assistant.text import _stemmer
+
+    seq = [w if (w not in STOPWORDS or w in _DIRECTIONAL) else None for w in words(text)]
+    stems = _stemmer().stemWords([w or "" for w in seq])
+    seq = [st if w else None for w, st in zip(seq, stems)]
+    return {
+        (a, b)
+        for i, a in enumerate(seq)
+        if a
+        for b in seq[i + 1 : i + 1 + PAIR_WINDOW]
+        if b and a != b
+    }
 
 
 def support(sentence: str, passage: str) -> float:
@@ -44,10 +60,10 @@ def support(sentence: str, passage: str) -> float:
     numbers = _NUMBER.findall(sentence)
     if any(n not in passage for n in numbers):
         return 0.0
-    s_pairs = _pairs(s_terms, PAIR_WINDOW)
+    s_pairs = _pairs(sentence)
     if not s_pairs:
         return word_cov
-    order_cov = len(s_pairs & _pairs(p_terms, PAIR_WINDOW + 3)) / len(s_pairs)
+    order_cov = len(s_pairs & _pairs(passage)) / len(s_pairs)
     if word_cov < MIN_WORD_COVERAGE or order_cov < MIN_ORDER_COVERAGE:
         return min(word_cov, order_cov) * 0.5
     return (word_cov + order_cov) / 2
