@@ -9,6 +9,7 @@ from pathlib import Path
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
+from ingest.embeddings import SentenceEmbeddings
 from ingest.errors import LoadError
 from ingest.load import load_file
 from ingest.store import make_client
@@ -16,14 +17,30 @@ from ingest.store import make_client
 _BATCH = 1000
 
 
+class WholeTextEmbeddings(Embeddings):
+    """The tutorial's embedding: each chunk through the model whole (as HuggingFaceEmbeddings
+    does), with the same loaded model as ours but none of our sentence-vector memo."""
+
+    def __init__(self, embeddings: SentenceEmbeddings) -> None:
+        self.embeddings = embeddings
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.embeddings.encode(texts).tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embeddings.embed_query(text)
+
+
 class TutorialPipeline:
-    def __init__(self, embeddings: Embeddings, data_dir: str | Path, collection: str = "baseline"):
+    def __init__(
+        self, embeddings: SentenceEmbeddings, data_dir: str | Path, collection: str = "baseline"
+    ):
         from langchain_chroma import Chroma
 
         self.store = Chroma(
             client=make_client(data_dir),
             collection_name=collection,
-            embedding_function=embeddings,
+            embedding_function=WholeTextEmbeddings(embeddings),
         )
 
     def ingest(self, files: list[Path]) -> tuple[int, list[tuple[str, str]]]:

@@ -1,0 +1,90 @@
+"""Ingest throughput and peak memory: ours beside the LangChain tutorial pipeline.
+
+    python benchmarks/ingest_bench.py seeds ../shared/eval/squad2-500/corpus [--repeat 3]
+
+Each pipeline runs in its own fresh process on a fresh index (so peak memory is its own); the
+model is loaded before the clock starts in both. Prints MB/min of source files, chunks/s and
+peak RSS, and the ratio ours/baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def _files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def child(pipeline: str, folder: Path) -> dict:
+    """Runs inside the measured process."""
+    data = tempfile.mkdtemp(prefix=f"bench-{pipeline}-")
+    if pipeline == "ours":
+        from assistant.core import Assistant
+
+        a = Assistant(data_dir=data)
+        a.embeddings.model  # load the model before timing
+        a.store
+        t = time.perf_counter()
+        report = a.ingest([folder])
+        seconds, chunks = time.perf_counter() - t, report.chunks
+    else:
+        from assistant.evaluate.baseline import TutorialPipeline
+        from ingest.embeddings import SentenceEmbeddings
+
+        emb = SentenceEmbeddings()
+        emb.model
+        pipe = TutorialPipeline(emb, data)
+        t = time.perf_counter()
+        chunks, _ = pipe.ingest(_files(folder))
+        seconds = time.perf_counter() - t
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "chunks": chunks, "peak_mb": peak_mb}
+
+
+def measure(pipeline: str, folder: Path) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", pipeline, str(folder)],
+        capture_output=True, text=True, check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("folders", nargs="*", type=Path)
+    p.add_argument("--repeat", type=int, default=1, help="runs per pipeline; the best is kept")
+    p.add_argument("--child", nargs=2, metavar=("PIPELINE", "FOLDER"), help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child[0], Path(args.child[1]))))
+        return 0
+    print("| corpus | pipeline | MB | chunks | seconds | MB/min | chunks/s | peak RSS MB |")
+    print("|---|---|---|---|---|---|---|---|")
+    for folder in args.folders:
+        mb = sum(f.stat().st_size for f in _files(folder)) / 1e6
+        rows = {}
+        for pipeline in ("ours", "baseline"):
+            runs = [measure(pipeline, folder) for _ in range(args.repeat)]
+            best = min(runs, key=lambda r: r["seconds"])
+            rows[pipeline] = best
+            print(
+                f"| {folder.name} | {pipeline} | {mb:.3f} | {best['chunks']} | {best['seconds']:.2f} "
+                f"| {mb / best['seconds'] * 60:.2f} | {best['chunks'] / best['seconds']:.1f} "
+                f"| {best['peak_mb']:.0f} |",
+                flush=True,
+            )
+        ratio = rows["baseline"]["seconds"] / rows["ours"]["seconds"]
+        print(f"| {folder.name} | ours/baseline MB/min | | | | {ratio:.2f}x | | |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
