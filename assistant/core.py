@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -26,6 +27,9 @@ class Assistant:
         self._embeddings = None
         self._retriever = None
         self._llm = None
+        # Lazy set-up must happen once even when UI worker threads arrive together (two threads
+        # opening the same Chroma store at once crash it).
+        self._setup = threading.RLock()
 
     # -- plumbing -------------------------------------------------------------------------
     @property
@@ -38,6 +42,10 @@ class Assistant:
 
     @property
     def store(self):
+        with self._setup:
+            return self._open_store()
+
+    def _open_store(self):
         if self._store is None:
             from ingest.embeddings import model_id
             from ingest.store import ChunkStore, make_client
@@ -105,11 +113,12 @@ class Assistant:
     # -- answering ---------------------------------------------------------------------------
     @property
     def retriever(self):
-        if self._retriever is None:
-            from assistant.retrieve import HybridRetriever
+        with self._setup:
+            if self._retriever is None:
+                from assistant.retrieve import HybridRetriever
 
-            self._retriever = HybridRetriever(store=self.store, k=self.settings.k)
-        return self._retriever
+                self._retriever = HybridRetriever(store=self.store, k=self.settings.k)
+            return self._retriever
 
     @property
     def llm_configured(self) -> bool:

@@ -14,6 +14,8 @@ from assistant.scoring import C_DENSE, C_LEXICAL, Query, evidence_penalty, score
 W_PASSAGE = 0.15
 # Further sentences join the best one only when they score nearly as well.
 KEEP_WITHIN = 0.15
+# Shorter "sentences" (a Markdown heading, a "(Reuters)" credit) are context, not answers.
+MIN_ANSWER_WORDS = 3
 REFUSAL = "The documents don't contain an answer to this question."
 
 
@@ -35,6 +37,7 @@ def rank_sentences(q: Query, docs: list[Document]) -> list[Sentence]:
     """Every sentence of the retrieved chunks, scored; best first, each sentence once."""
     seen: set[tuple[str, int]] = set()
     out: list[Sentence] = []
+    short: list[Sentence] = []
     for rank, doc in enumerate(docs):
         offset = doc.metadata.get("start", 0)
         for s in score_chunk_sentences(doc, q):
@@ -45,7 +48,9 @@ def rank_sentences(q: Query, docs: list[Document]) -> list[Sentence]:
             text = doc.page_content[s.start : s.end]
             score = s.score + W_PASSAGE / (1 + rank)
             support = C_DENSE * s.dense + C_LEXICAL * s.lexical
-            out.append(Sentence(doc, offset + s.start, offset + s.end, text, score, support))
+            sentence = Sentence(doc, offset + s.start, offset + s.end, text, score, support)
+            (out if len(text.split()) >= MIN_ANSWER_WORDS else short).append(sentence)
+    out = out or short  # a passage of nothing but short lines still gets an answer
     out.sort(key=lambda s: s.score, reverse=True)
     return out
 

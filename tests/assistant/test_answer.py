@@ -90,3 +90,24 @@ def test_module_level_answer_seeds_the_default_index_from_any_directory(tmp_path
     ans = answer("What consent does Seoul require?")
     assert ans.found and "consent from Seoul" in ans.text
     assert Path(os.environ["ASSISTANT_DATA_DIR"], "chroma").is_dir()
+
+
+def test_headings_and_credits_are_not_quoted_as_answers(docs, data_dir):
+    (docs / "lighthouse.md").write_text(
+        "# Lighthouse\n\nThe lighthouse was automated in 1985 and its keeper moved inland.\n\n(Reuters)"
+    )
+    a = Assistant(data_dir=data_dir)
+    a.ingest([docs])
+    ans = a.answer("When was the lighthouse automated?")
+    assert [c.quote for c in ans.citations] == [
+        "The lighthouse was automated in 1985 and its keeper moved inland."
+    ]
+
+
+def test_concurrent_first_questions_share_one_set_up(seeded_dir):
+    from concurrent.futures import ThreadPoolExecutor
+
+    a = Assistant(data_dir=seeded_dir)  # nothing opened yet
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(a.answer, ["What consent does Seoul require?"] * 4))
+    assert all(ans.found and "consent from Seoul" in ans.text for ans in answers)
