@@ -57,7 +57,7 @@ def table_block(results: list[dict], argv: list[str]) -> str:
         f"{sets_table(results)}\n"
         f"{counts}. Measured {datetime.date.today().isoformat()} on {os.cpu_count()} CPU cores "
         f"with `{command}`; ours with default settings, baseline = LangChain RAG tutorial "
-        "(1000/200 splits, Chroma top-k, top chunk as the answer). See docs/eval.md.\n"
+        "(1000/200 splits, Chroma top-k, top chunk as the answer). See 'Measuring answers' in the README.\n"
     )
 
 
