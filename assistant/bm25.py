@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,17 +60,29 @@ class LexicalIndex:
 
 class LexicalCache:
     """One LexicalIndex per store, rebuilt when the store's generation moves (another process may
-    have ingested), so BM25 always sees what Chroma holds."""
+    have ingested), so BM25 always sees what Chroma holds. The generation is read at most every
+    CHECK_EVERY seconds: one question asks several times, and a read costs a Chroma call."""
+
+    CHECK_EVERY = 0.2
 
     def __init__(self) -> None:
         self._index: LexicalIndex | None = None
+        self._checked = 0.0
         self._lock = threading.Lock()
 
     def get(self, store) -> LexicalIndex:
         current = self._index
-        if current is not None and current.generation == store.generation:
+        if current is not None and time.monotonic() - self._checked < self.CHECK_EVERY:
+            return current
+        generation = store.generation
+        self._checked = time.monotonic()
+        if current is not None and current.generation == generation:
             return current
         with self._lock:
             if self._index is None or self._index.generation != store.generation:
                 self._index = LexicalIndex.build(store)
             return self._index
+
+    def invalidate(self) -> None:
+        """Our own sync changed the store: look again on the next question."""
+        self._checked = 0.0

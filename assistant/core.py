@@ -87,13 +87,19 @@ class Assistant:
         if isinstance(paths, (str, Path)):
             paths = [paths]
         with self._writing():
-            return sync(
+            report = sync(
                 paths,
                 self.store,
                 chunk_size=self.settings.chunk_size,
                 chunk_overlap=self.settings.chunk_overlap,
                 progress=progress,
             )
+        self._changed()
+        return report
+
+    def _changed(self) -> None:
+        if self._retriever is not None:
+            self._retriever.invalidate()
 
     def documents(self) -> list[dict]:
         """Ingested documents: source, name, chunks, ingested_at (epoch seconds)."""
@@ -108,7 +114,9 @@ class Assistant:
         from ingest.sync import remove_document
 
         with self._writing():
-            return remove_document(source, self.store)
+            removed = remove_document(source, self.store)
+        self._changed()
+        return removed
 
     # -- answering ---------------------------------------------------------------------------
     @property

@@ -36,6 +36,9 @@ class HybridRetriever(BaseRetriever):
     def lexical(self):
         return self._lexical.get(self.store)
 
+    def invalidate(self) -> None:
+        self._lexical.invalidate()
+
     def _get_relevant_documents(
         self,
         query: str,

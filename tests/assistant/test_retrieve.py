@@ -1,10 +1,12 @@
 """The hybrid retriever: LangChain's standard retriever suite, and what fusion adds."""
 
+import time
 from pathlib import Path
 
 import pytest
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 
+from assistant.bm25 import LexicalCache
 from assistant.core import Assistant
 from assistant.retrieve import HybridRetriever
 
@@ -86,5 +88,6 @@ def test_another_process_ingesting_is_seen(docs, data_dir):
     reader.retriever.invoke("kelp")
     (docs / "b.txt").write_text("Sea otters eat urchins.")
     Assistant(data_dir=data_dir).ingest([docs])  # a second Assistant, as another process would
+    time.sleep(LexicalCache.CHECK_EVERY)  # the reader looks for changes at most this often
     top = reader.retriever.invoke("What do sea otters eat?", k=1)[0]
     assert "otters" in top.page_content
