@@ -67,12 +67,13 @@ class Assistant:
         data_dir = Path(self.settings.data_dir).expanduser()
         data_dir.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(data_dir / "ingest.lock"))
+        timeout = self.settings.lock_timeout
         try:
-            lock.acquire(timeout=60)
+            lock.acquire(timeout=timeout)
         except Timeout:
             raise IndexBusy(
-                f"another process has been ingesting into {data_dir} for over a minute; wait for "
-                "it to finish, or use another --data-dir"
+                f"the index in {data_dir} is in use: another process has been ingesting into it "
+                f"for over {timeout:g} s; wait for it to finish, or use another --data-dir"
             ) from None
         try:
             yield

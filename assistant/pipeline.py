@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from assistant.answer_types import Answer
 from assistant.extractive import extractive_answer
-from assistant.question import clean_question, condense_heuristic
+from assistant.question import clean_history, clean_question, condense_heuristic
 from assistant.scoring import Query
 
 EMPTY_INDEX = (
@@ -18,7 +18,7 @@ EMPTY_INDEX = (
 def run(assistant, question, history, k: int, mode: str | None) -> Iterator[str | Answer]:
     settings = assistant.settings
     text, notice = clean_question(question, settings.max_question_chars)
-    history = [(str(u), str(a)) for u, a in history][-6:]
+    history = clean_history(history)
     use_llm = (mode or ("llm" if assistant.llm_configured else "extractive")) == "llm"
 
     query = text

@@ -9,6 +9,10 @@ from assistant.answer_types import QuestionError
 from assistant.text import STOPWORDS, words
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Lone surrogates (e.g. from JSON "\\ud800") cannot be encoded; the tokenizer would raise on them.
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Earlier turns are context, not the question: a turn longer than this is cut.
+MAX_TURN_CHARS = 2000
 # Words that point back at something said earlier in the conversation.
 _ANAPHORA = frozenset(
     "he him his she her hers it its they them their theirs this that these those there then "
@@ -23,7 +27,7 @@ def clean_question(question: object, max_chars: int) -> tuple[str, str | None]:
         question = question.decode("utf-8", errors="replace")
     if not isinstance(question, str):
         raise QuestionError(f"the question must be text, not {type(question).__name__}")
-    text = unicodedata.normalize("NFC", _CONTROL.sub(" ", question))
+    text = unicodedata.normalize("NFC", _SURROGATE.sub(" ", _CONTROL.sub(" ", question)))
     text = text.replace("\ufffd", " ")
     text = " ".join(text.split())
     if not text:
@@ -33,6 +37,29 @@ def clean_question(question: object, max_chars: int) -> tuple[str, str | None]:
         text = text[:max_chars].rsplit(" ", 1)[0] or text[:max_chars]
         notice = f"the question was cut to its first {max_chars} characters"
     return text, notice
+
+
+def clean_history(history: object, max_turns: int = 6) -> list[tuple[str, str]]:
+    """The last max_turns (user, assistant) pairs, each side cleaned like a question and cut to
+    MAX_TURN_CHARS; empty turns dropped. Raises QuestionError when history is not a list of
+    pairs."""
+    if history is None:
+        return []
+    if isinstance(history, (str, bytes)) or not hasattr(history, "__iter__"):
+        raise QuestionError("history must be a list of (question, answer) pairs")
+    pairs = []
+    for turn in history:
+        if isinstance(turn, (str, bytes)) or not hasattr(turn, "__len__") or len(turn) != 2:
+            raise QuestionError("history must be a list of (question, answer) pairs")
+        pairs.append(tuple(_clean_turn(side) for side in turn))
+    return [(u, a) for u, a in pairs if u or a][-max_turns:]
+
+
+def _clean_turn(text: object) -> str:
+    try:
+        return clean_question(text if isinstance(text, (str, bytes)) else str(text), MAX_TURN_CHARS)[0]
+    except QuestionError:
+        return ""
 
 
 def needs_context(question: str) -> bool:
@@ -47,5 +74,5 @@ def condense_heuristic(question: str, history: list[tuple[str, str]] | None) -> 
     carry what "he" or "it" refers to."""
     if not history or not needs_context(question):
         return question
-    previous_user, _ = history[-1]
-    return f"{previous_user} {question}"
+    previous_user = _clean_turn(history[-1][0])  # may come straight from a caller: clean it
+    return f"{previous_user} {question}" if previous_user else question

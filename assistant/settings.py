@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     llm_timeout: float = Field(60.0, description="Seconds before an LLM call is given up.")
     llm_max_tokens: int = Field(300, description="Longest LLM answer, in tokens.")
     max_question_chars: int = Field(2000, description="Longer questions are truncated.")
+    lock_timeout: float = Field(
+        60.0, ge=0, description="Seconds an ingest waits for another one writing to the same "
+        "embedded data dir before giving up with an 'in use' error."
+    )
     ui_auth: str | None = Field(None, description="'user:password' to require a login in the UI.")
     max_upload_mb: float = Field(20.0, description="Largest file the UI accepts.")
     ui_concurrency: int = Field(4, ge=1, description="Questions the UI answers at once.")

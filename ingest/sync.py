@@ -92,13 +92,22 @@ def sync(
         prepared.append((str(path), split_document(doc, str(path), chunk_size, chunk_overlap)))
 
     indexed = store.records.keys_by_group()
+    # What the chunk collection holds, by source: a crash can leave chunks without records
+    # (killed between writing the two) and records without chunks (killed while deleting).
+    stored = store.ids_by_source()
     changed: list[tuple[str, list[Document]]] = []
+    stray: list[str] = []  # chunks no current document has: to delete once the new ones are in
     for source, chunks in prepared:
-        old = indexed.get(source)
-        if old == {chunk_key(c) for c in chunks}:
+        keys = {chunk_key(c) for c in chunks}
+        old, held = indexed.get(source, set()), stored.get(source, set())
+        if old == keys == held:
             report.unchanged += 1
             continue
         changed.append((source, chunks))
+        stray.extend(held - keys - old)  # the records' own cleanup removes old & held
+        if old - held:
+            # Records of chunks that are gone would make index() skip writing them again.
+            store.records.delete_keys(sorted(old - held))
         if old:
             report.updated += 1
         else:
@@ -107,13 +116,15 @@ def sync(
     present = {str(f) for f in files}
     # Sources seen in the chunks too: a crash between writing chunks and writing their
     # records leaves chunks no record knows about.
-    known = set(indexed) | store.sources()
+    known = set(indexed) | set(stored)
     gone = sorted(
         source
         for source in known
         if source not in present and any(_is_under(source, folder) for folder in folders)
     )
     _index_documents(changed, store, progress)
+    for i in range(0, len(stray), 1000):  # Chroma caps the size of one call
+        store.collection.delete(ids=stray[i : i + 1000])
     for source in gone:
         _remove_document(source, indexed.get(source, set()), store)
     report.removed = len(gone)

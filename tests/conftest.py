@@ -4,6 +4,7 @@ import os
 
 import pytest
 
+pytest_plugins = ["tests.server_conftest"]  # chroma_url, collection_name (server mode)
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
