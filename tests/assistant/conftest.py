@@ -1,9 +1,13 @@
+from dataclasses import dataclass
+
 import pytest
 
 from assistant.core import Assistant
 from assistant.resources import seeds_dir
+from tests.support import free_port, make_assistant
 
 SEED_NAME = "yonhap-korea-japan-collective-self-defense.txt"
+CONCURRENCY = 2  # the UI test server answers at most this many questions at once
 
 
 @pytest.fixture(scope="session")
@@ -23,3 +27,24 @@ def seed_text() -> str:
     from ingest.load import load_file
 
     return load_file(seeds_dir() / SEED_NAME).text
+
+
+@dataclass
+class Server:
+    """A launched UI on loopback, for the UI tests."""
+
+    assistant: object
+    url: str
+    warmup: object  # makes the index ready in the background; handlers wait for it
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    from assistant.ui import Warmup, build_app, serve
+
+    assistant = make_assistant(tmp_path_factory.mktemp("ui") / "data", ui_concurrency=CONCURRENCY)
+    warmup = Warmup(assistant).start()  # seeds the empty index
+    app = build_app(assistant, warmup)
+    url = serve(app, assistant.settings, "127.0.0.1", free_port(), block=False)
+    yield Server(assistant, url, warmup)
+    app.close()

