@@ -75,7 +75,7 @@ class SentenceEmbeddings(Embeddings):
     with nothing to embed never imports torch). Documents are embedded as the mean of their
     sentences; sentence vectors are remembered for `attach_sentence_vectors`."""
 
-    def __init__(self, name: str = "all-MiniLM-L6-v2", device: str = "auto", batch_size: int = 32):
+    def __init__(self, name: str = "all-MiniLM-L6-v2", device: str = "auto", batch_size: int = 16):
         self.name, self.device, self.batch_size = name, device, batch_size
         self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
 
