@@ -65,17 +65,14 @@ def _wait_for_page(url, proc, limit):
     return None
 
 
-def test_assistant_ui_serves_the_page_quickly_on_loopback_and_answers_from_the_seeded_index(tmp_path):
+def test_assistant_ui_serves_the_page_on_loopback_and_answers_from_the_seeded_index(tmp_path):
+    # How fast: benchmarks/ui_startup.py (speed is measured by scripts, not asserted in tests)
     from gradio_client import Client
 
-    started = time.monotonic()
     proc, port = _start_cli(tmp_path)
     try:
         url = f"http://127.0.0.1:{port}/"
         assert _wait_for_page(url, proc, 60) is not None
-        served_after = time.monotonic() - started
-        print(f"page served {served_after:.1f} s after `assistant ui` started")
-        assert served_after < 12
         # asked the moment the page is up: waits for the seeds, never answers from an empty index
         answer = Client(url, verbose=False).predict("What consent does Seoul require?", api_name="/ask")
         assert answer["found"] and answer["citations"][0]["source"].endswith(SEED_NAME)
