@@ -22,21 +22,19 @@ Prints throughput, p50/p95 latency and errors; exit status 0 only when there wer
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import json
-import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlparse
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script: find ui_process
+from ui_process import UI, is_loopback_url, start_ui  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 FALLBACK_QUESTIONS = [
@@ -47,22 +45,6 @@ FALLBACK_QUESTIONS = [
 
 
 # -- helpers ------------------------------------------------------------------------------------
-def is_loopback_url(url: str) -> bool:
-    host = urlparse(url if "://" in url else f"http://{url}").hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -76,58 +58,6 @@ def load_questions() -> list[str]:
         return FALLBACK_QUESTIONS
     out = [json.loads(line)["question"] for line in path.read_text().splitlines() if line.strip()]
     return out or FALLBACK_QUESTIONS
-
-
-def wait_http(url: str, deadline: float, proc: subprocess.Popen | None) -> None:
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"the UI process exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(f"{url} did not come up in time")
-
-
-# -- the UI processes ---------------------------------------------------------------------------
-@dataclass
-class UI:
-    url: str
-    proc: subprocess.Popen | None = None
-    log: Path | None = None
-
-    def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(timeout=20)
-
-
-def start_ui(data_dir: Path, chroma_url: str | None, logs: Path, deadline: float) -> UI:
-    port = free_port()
-    log = logs / f"ui-{port}.log"
-    cmd = [sys.executable, "-m", "assistant", "ui", "--host", "127.0.0.1", "--port", str(port),
-           "--data-dir", str(data_dir)]
-    if chroma_url:
-        cmd += ["--chroma-url", chroma_url]
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "ANONYMIZED_TELEMETRY": "False"}
-    env.pop("ASSISTANT_LLM", None)  # extractive answers: this measures the assistant, not an LLM
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env)
-    ui = UI(f"http://127.0.0.1:{port}/", proc, log)
-    try:
-        wait_http(ui.url, deadline, proc)
-    except Exception:
-        ui.stop()
-        raise
-    return ui
 
 
 # -- the users ----------------------------------------------------------------------------------

@@ -9,46 +9,27 @@ ingested in the background, as on a first run), then polls the page and asks thr
 from __future__ import annotations
 
 import argparse
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
+from pathlib import Path
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script: find ui_process
+from ui_process import start_ui  # noqa: E402
 
 
 def one_run() -> tuple[float, float]:
     from gradio_client import Client
 
-    port = free_port()
-    data = tempfile.mkdtemp(prefix="ui-startup-")
+    folder = Path(tempfile.mkdtemp(prefix="ui-startup-"))
     started = time.monotonic()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "assistant", "ui", "--port", str(port), "--data-dir", data],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ.copy(),
-    )
-    url = f"http://127.0.0.1:{port}/"
+    ui = start_ui(folder / "data", None, folder, deadline=started + 120)
     try:
-        deadline = started + 120
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(url, timeout=1):
-                    break
-            except OSError:
-                time.sleep(0.05)
         page = time.monotonic() - started
-        Client(url, verbose=False).predict("What consent does Seoul require?", api_name="/ask")
+        Client(ui.url, verbose=False).predict("What consent does Seoul require?", api_name="/ask")
         return page, time.monotonic() - started
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        ui.stop()
 
 
 def main() -> int:
