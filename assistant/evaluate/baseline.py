@@ -18,14 +18,21 @@ _BATCH = 1000
 
 
 class WholeTextEmbeddings(Embeddings):
-    """The tutorial's embedding: each chunk through the model whole (as HuggingFaceEmbeddings
-    does), with the same loaded model as ours but none of our sentence-vector memo."""
+    """The tutorial's embedding: each chunk through the model whole, in sentence-transformers'
+    default batches of 32, as HuggingFaceEmbeddings does. Same loaded model as ours, but none of
+    our tuning (sentence split, batch size) and none of our sentence-vector memo."""
+
+    BATCH = 32  # sentence-transformers' default, which the tutorial's HuggingFaceEmbeddings keeps
 
     def __init__(self, embeddings: SentenceEmbeddings) -> None:
         self.embeddings = embeddings
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.embeddings.encode(texts).tolist()
+        vectors = self.embeddings.model.encode(
+            texts, batch_size=self.BATCH, normalize_embeddings=True, convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return vectors.tolist()
 
     def embed_query(self, text: str) -> list[float]:
         return self.embeddings.embed_query(text)
