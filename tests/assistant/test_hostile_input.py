@@ -185,6 +185,9 @@ outcomes: dict[str, int] = {}
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
                            HealthCheck.data_too_large],
     database=None,
+    # CI replays one fixed sample so a landing never depends on luck; runs by hand explore anew
+    # (ASSISTANT_FUZZ_EXAMPLES=2000 for a long one).
+    derandomize=os.environ.get("CI") == "true",
 )
 @given(question=texts, history=histories, k=st.one_of(st.none(), st.integers(1, 20)))
 def test_only_question_error_ever_escapes_answer(assistant, question, history, k):
