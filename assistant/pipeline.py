@@ -21,7 +21,6 @@ def run(assistant, question, history, k: int, mode: str | None) -> Iterator[str 
     history = clean_history(history)
     use_llm = (mode or ("llm" if assistant.llm_configured else "extractive")) == "llm"
 
-    query = text
     if history and use_llm and assistant.llm_configured:
         from assistant.llm import condense
 
@@ -37,9 +36,8 @@ def run(assistant, question, history, k: int, mode: str | None) -> Iterator[str 
         yield answer.text
         yield answer
         return
-    vector = store.embeddings.embed_query(query)
-    docs = assistant.retriever.invoke(query, k=k, query_vector=vector)
-    q = Query.make(query, vector, lexical.idf)
+    q = Query.make(query, store.embeddings.embed_query(query), lexical.idf)
+    docs = assistant.retriever.invoke(query, k=k, prepared=q)
     answer = extractive_answer(q, docs, settings.refusal_threshold, settings.max_sentences)
     answer.question, answer.notice = query, notice
 

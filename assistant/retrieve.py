@@ -46,17 +46,21 @@ class HybridRetriever(BaseRetriever):
         run_manager: CallbackManagerForRetrieverRun | None = None,
         k: int | None = None,
         query_vector: list[float] | None = None,
+        prepared: Query | None = None,
     ) -> list[Document]:
         k = k or self.k
         lexical = self.lexical()
         if not lexical.docs:
             return []
         fetch = min(max(self.fetch_k, k), len(lexical.docs))
-        if query_vector is None:
-            query_vector = self.store.embeddings.embed_query(query)
-        q = Query.make(query, query_vector, lexical.idf)
+        # `prepared`: the caller's Query (vector and terms computed once, scores shared)
+        q = prepared
+        if q is None:
+            if query_vector is None:
+                query_vector = self.store.embeddings.embed_query(query)
+            q = Query.make(query, query_vector, lexical.idf)
         dense = self.store.vectorstore.similarity_search_by_vector_with_relevance_scores(
-            query_vector, k=fetch
+            q.vector.tolist(), k=fetch
         )
         sparse = lexical.search(sorted(q.terms), fetch)
 

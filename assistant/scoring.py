@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from langchain_core.documents import Document
@@ -28,6 +28,8 @@ class Query:
     terms: set[str]
     idf: object  # term -> float
     weight: float  # total idf of the query's terms
+    # sentence scores by chunk id: retrieval's rerank and the answerer score the same chunks
+    scored: dict[str, list[SentenceScore]] = field(default_factory=dict)
 
     @classmethod
     def make(cls, text: str, vector, idf) -> Query:
@@ -45,6 +47,15 @@ class SentenceScore:
 
 
 def score_chunk_sentences(doc: Document, q: Query) -> list[SentenceScore]:
+    if doc.id is not None and doc.id in q.scored:
+        return q.scored[doc.id]
+    out = _score(doc, q)
+    if doc.id is not None:
+        q.scored[doc.id] = out
+    return out
+
+
+def _score(doc: Document, q: Query) -> list[SentenceScore]:
     spans, vectors = read_sentence_vectors(doc.metadata)
     if not spans:  # a chunk from an index without sentence vectors: lexical only
         spans = sentence_spans(doc.page_content) or [(0, len(doc.page_content))]
