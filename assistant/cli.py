@@ -17,6 +17,10 @@ def _common(p: argparse.ArgumentParser) -> None:
     g.add_argument("--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000")
     g.add_argument("--collection", help="Chroma collection name")
     g.add_argument("--embedding-model", help="sentence-transformers model name or directory")
+    g.add_argument(
+        "--embedding-precision", choices=["auto", "float32", "bfloat16"],
+        help="model arithmetic (default auto: bfloat16 on CPUs that have it natively)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

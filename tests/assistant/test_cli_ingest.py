@@ -4,6 +4,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 
 def run(*args, env_data_dir):
     return subprocess.run(
@@ -38,3 +40,14 @@ def test_model_mismatch_is_an_error_naming_the_fix(docs, data_dir):
     assert result.returncode == 2
     assert "error:" in result.stderr and "ASSISTANT_EMBEDDING_MODEL" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_embedding_precision_is_a_flag_with_named_choices(capsys):
+    from assistant.cli import build_parser, settings_from
+
+    args = build_parser().parse_args(["ingest", "docs", "--embedding-precision", "float32"])
+    assert settings_from(args).embedding_precision == "float32"
+    with pytest.raises(SystemExit) as exit_info:
+        build_parser().parse_args(["ingest", "docs", "--embedding-precision", "int4"])
+    assert exit_info.value.code == 2
+    assert "auto" in capsys.readouterr().err
