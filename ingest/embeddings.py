@@ -61,7 +61,9 @@ def resolve_precision(precision: str, device: str) -> str:
     in one precision is safely queried in the other. Elsewhere bfloat16 is emulated and slower,
     so 'auto' keeps float32."""
     if precision not in PRECISIONS:
-        raise ValueError(f"embedding precision must be one of {', '.join(PRECISIONS)}, not {precision!r}")
+        raise ValueError(
+            f"embedding precision must be one of {', '.join(PRECISIONS)}, not {precision!r}"
+        )
     if precision != "auto":
         return precision
     if resolve_device(device) != "cpu":
