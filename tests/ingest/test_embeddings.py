@@ -45,3 +45,12 @@ def test_the_precision_setting_reaches_the_model(monkeypatch, tmp_path):
     assert Assistant(data_dir=tmp_path, embedding_precision="bfloat16").embeddings.precision == (
         "bfloat16"
     )
+
+
+def test_the_settings_offer_exactly_the_precisions_ingest_knows():
+    from typing import get_args
+
+    from assistant.settings import Precision
+    from ingest.embeddings import PRECISIONS
+
+    assert get_args(Precision) == PRECISIONS
