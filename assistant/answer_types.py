@@ -21,11 +21,22 @@ class Citation:
     title: str = ""
     passage: str = ""  # the chunk the quote sits in, for context
     passage_start: int = 0  # offset of `passage` in the extracted text
-    page: int | None = None  # PDFs only
+    page: int | None = None  # PDFs: the page the quote starts on
+    headings: str = ""  # the heading path the quote sits under ("Guide > CORS > Preflight")
 
     @property
     def name(self) -> str:
         return self.source.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+@dataclass
+class ShortAnswer:
+    """The name, date or number that answers the question, inside citation n's quote."""
+
+    text: str
+    n: int  # the citation whose quote holds it
+    start: int  # offsets inside that quote: quote[start:end] == text
+    end: int
 
 
 @dataclass
@@ -41,11 +52,29 @@ class Answer:
     text: str  # the answer with [n] markers, or the refusal
     found: bool  # False: the documents don't hold the answer (citations = closest passages)
     citations: list[Citation] = field(default_factory=list)
-    confidence: float = 0.0  # the score compared with the refusal threshold
+    # estimated probability (0-1) that the answer is supported by the quoted passages; below
+    # the refusal threshold the assistant says the documents don't contain an answer
+    confidence: float = 0.0
     mode: str = "extractive"  # "extractive" or "llm"
     flags: list[Flag] = field(default_factory=list)
     notice: str | None = None  # e.g. why the LLM was not used this time
     question: str = ""  # the question as retrieval saw it (follow-ups resolved)
+    short: ShortAnswer | None = None  # for who/when/how-many questions: the answer itself
+
+    @property
+    def confidence_words(self) -> str:
+        """Answer.confidence as a person reads it."""
+        if not self.found:
+            return "the documents don't seem to answer this"
+        if self.mode == "llm" and self.flags:
+            return "partly backed by the sources"
+        if self.confidence >= 0.75:
+            return "high confidence"
+        if self.confidence >= 0.5:
+            return "fair confidence"
+        return "low confidence: check the sources"
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        out["confidence_words"] = self.confidence_words
+        return out

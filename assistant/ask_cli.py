@@ -9,12 +9,13 @@ from assistant.answer_types import Answer, QuestionError
 
 
 def format_sources(answer: Answer) -> str:
-    lines = []
+    lines = [f"({answer.confidence_words}, {answer.confidence:.2f})"]
     if answer.citations:
         lines.append("Sources:" if answer.found else "Closest passages:")
     for c in answer.citations:
         page = f", p. {c.page}" if c.page else ""
-        lines.append(f"  [{c.n}] {c.name}{page} (chars {c.start}-{c.end}, score {c.score:.2f})")
+        where = f" \u203a {c.headings}" if c.headings else ""
+        lines.append(f"  [{c.n}] {c.name}{page}{where} (chars {c.start}-{c.end})")
         lines.append(f"      \u201c{c.quote}\u201d")
     for flag in answer.flags:
         lines.append(f"  ! unsupported ({flag.reason}): {flag.sentence}")
@@ -44,6 +45,9 @@ def run_ask(args, settings) -> int:
         print(f"\n\nnote: {final.notice}", file=sys.stderr)
     if "".join(streamed).strip() != final.text.strip():
         print(final.text)  # the fallback answer replaces what was streamed
+    if final.short is not None:
+        bold, plain = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("", "")
+        print(f"\n\nAnswer: {bold}{final.short.text}{plain} [{final.short.n}]", end="")
     print("\n")
     print(format_sources(final))
     return 0

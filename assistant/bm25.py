@@ -30,7 +30,8 @@ class LexicalIndex:
             Document(page_content=text, metadata=meta or {}, id=id_)
             for id_, text, meta in zip(got["ids"], got["documents"], got["metadatas"])
         ]
-        tokenized = [terms(d.page_content) for d in docs]
+        # The heading path is part of what a chunk is about ("Tutorial > CORS > Preflight").
+        tokenized = [terms(f"{d.metadata.get('headings') or ''} {d.page_content}") for d in docs]
         doc_freq: dict[str, int] = {}
         for toks in tokenized:
             for t in set(toks):

@@ -145,6 +145,15 @@ class Assistant:
             self._llm = make_chat_model(self.settings)
         return self._llm
 
+    def refusal_threshold(self) -> float:
+        """The confidence under which answers are refusals: the refusal_threshold setting, or
+        the one fitted with the answer model."""
+        if self.settings.refusal_threshold is not None:
+            return self.settings.refusal_threshold
+        from assistant.answer_model import load_model
+
+        return load_model().threshold
+
     def retrieve(self, question: str, k: int | None = None) -> list[Document]:
         """The k best passages (LangChain Documents, best first) for a question."""
         from assistant.question import clean_question

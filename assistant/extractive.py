@@ -1,106 +1,255 @@
-"""The default answerer: no LLM. It quotes the one to three sentences of the retrieved passages
-that best answer the question, each cited, or says the documents don't hold the answer."""
+"""The default answerer: no LLM. It quotes the unit of the retrieved passages that best answers
+the question (a sentence, a list item, a lead-in with its list), plus up to two more that score
+nearly as well, each cited; or it says the documents don't hold the answer.
+
+Candidates are ranked by a linear model over their features (assistant.features): meaning,
+shared words, the heading path, the expected answer type, the question's years, numbers and
+names, restating. The confidence model then gives the probability that the chosen answer is
+supported; under `refusal_threshold` the answer is a refusal with the closest passages.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from langchain_core.documents import Document
 
-from assistant.answer_types import Answer, Citation
-from assistant.scoring import C_DENSE, C_LEXICAL, Query, evidence_penalty, score_chunk_sentences
+from assistant.answer_model import AnswerModel, load_model
+from assistant.answer_types import Answer, Citation, ShortAnswer
+from assistant.asking import Asked, analyse
+from assistant.candidates import Candidate, candidates
+from assistant.entities import new_spans
+from assistant.features import featurise, mark_leaders
+from assistant.scoring import UNSEEN_TERM, Query
+from ingest.split import page_of
 
-# A passage's retrieval rank adds W_PASSAGE / (1 + rank) to its sentences' scores.
-W_PASSAGE = 0.15
-# Further sentences join the best one only when they score nearly as well.
-KEEP_WITHIN = 0.15
-# Shorter "sentences" (a Markdown heading, a "(Reuters)" credit) are context, not answers.
-MIN_ANSWER_WORDS = 3
+# Further units join the best one only when the ranker scores them nearly as high.
+KEEP_WITHIN = 2.5
+# A follow-up ("Who said that?") should not get the quote it asks about as its answer, unless
+# that quote holds the kind of thing asked for (the speaker's name).
+REPEAT_PENALTY = 1.5
 REFUSAL = "The documents don't contain an answer to this question."
 
 
-@dataclass
-class Sentence:
-    chunk: Document
-    start: int  # offsets into the document's extracted text
-    end: int
-    text: str
-    score: float  # for ranking
-    support: float  # for deciding whether it answers at all
-
-    @property
-    def source(self) -> str:
-        return self.chunk.metadata.get("source", "")
-
-
-def rank_sentences(q: Query, docs: list[Document]) -> list[Sentence]:
-    """Every sentence of the retrieved chunks, scored; best first, each sentence once."""
-    seen: set[tuple[str, int]] = set()
-    out: list[Sentence] = []
-    short: list[Sentence] = []
-    for rank, doc in enumerate(docs):
-        offset = doc.metadata.get("start", 0)
-        for s in score_chunk_sentences(doc, q):
-            key = (doc.metadata.get("source", ""), offset + s.start)
-            if key in seen:  # the same sentence in two overlapping chunks
-                continue
-            seen.add(key)
-            text = doc.page_content[s.start : s.end]
-            score = s.score + W_PASSAGE / (1 + rank)
-            support = C_DENSE * s.dense + C_LEXICAL * s.lexical
-            sentence = Sentence(doc, offset + s.start, offset + s.end, text, score, support)
-            (out if len(text.split()) >= MIN_ANSWER_WORDS else short).append(sentence)
-    out = out or short  # a passage of nothing but short lines still gets an answer
-    out.sort(key=lambda s: s.score, reverse=True)
+def ranked(q: Query, docs: list[Document], asked: Asked, model: AnswerModel) -> list[Candidate]:
+    """All candidates, features filled in, best first."""
+    out = candidates(q, docs)
+    for c in out:
+        c.features = featurise(asked, c)
+    mark_leaders(out)
+    for c in out:
+        c.score = model.ranker.score(c.features)
+        if q.avoid and c.text in q.avoid:
+            c.repeated = True
+            if not c.features["type_hit"]:
+                c.score -= REPEAT_PENALTY
+    out.sort(key=lambda c: c.score, reverse=True)
     return out
 
 
-def choose(sentences: list[Sentence], max_sentences: int) -> list[Sentence]:
-    """The best sentence, plus up to max_sentences-1 more scoring within KEEP_WITHIN of it; in
-    document order, documents in the order of their best sentence."""
-    best = sentences[0]
-    picked = [s for s in sentences[:max_sentences] if s.score >= best.score - KEEP_WITHIN]
+def question_facts(q: Query, asked: Asked) -> dict[str, float]:
+    """What the corpus says about the question whatever the answer: how much of its weight lies
+    in words no document uses, and how many of its names are unknown to the corpus."""
+    if q.doc_freq is None:
+        return {"oov": 0.0, "names_oov": 0.0}
+    unseen = [t for t in q.terms if q.doc_freq(t) == 0]
+    oov = sum(q.idf(t) for t in unseen) / q.weight if q.terms else 0.0
+    names = asked.names
+    names_oov = len([t for t in names if q.doc_freq(t) == 0]) / len(names) if names else 0.0
+    return {"oov": oov, "names_oov": names_oov}
+
+
+def passage_facts(q: Query, best: Candidate) -> dict[str, float]:
+    """How much of the question the best candidate's passage (with its headings) covers, and
+    how specific the most specific word it lacks is: a near miss is on topic but lacks one
+    rare word of the question ("round 3" where the passage has round 4)."""
+    from assistant.text import terms
+
+    have = set(terms(best.doc.page_content)) | set(terms(best.context))
+    missing = q.terms - have
+    unseen = q.idf(UNSEEN_TERM) or 1.0  # the weight of a word no document has
+    cover = 1.0 - sum(q.idf(t) for t in missing) / q.weight if q.terms else 1.0
+    return {
+        "passage_cover": cover,
+        "miss_max": max((q.idf(t) for t in missing), default=0.0) / unseen,
+        # nothing of the question in the passage, and little of its meaning: off topic
+        "no_overlap": float(bool(q.terms) and cover <= 0.0),
+        "dense_low": max(0.0, 0.35 - best.features["dense"]),
+    }
+
+
+def confidence_features(best: Candidate, second: Candidate | None, asked: Asked, facts: dict) -> dict:
+    f = dict(best.features)
+    f["rank_score"] = best.score
+    f["margin"] = best.score - second.score if second is not None else 1.0
+    f["wants_short"] = float(asked.wants_short)
+    f.update(facts)
+    return f
+
+
+def choose(ranking: list[Candidate], max_units: int) -> list[Candidate]:
+    """The best candidate, plus up to max_units-1 more scoring within KEEP_WITHIN of it that
+    don't overlap what is already quoted; in document order, documents in the order of their
+    best candidate."""
+    best = ranking[0]
+    picked = [best]
+    for c in ranking[1:]:
+        if len(picked) == max_units or c.score < best.score - KEEP_WITHIN:
+            break
+        if any(_overlaps(c, p) for p in picked) or c.features.get("question_mark") or c.repeated:
+            continue
+        picked.append(c)
     doc_rank: dict[str, int] = {}
-    for s in picked:
-        doc_rank.setdefault(s.source, len(doc_rank))
-    return sorted(picked, key=lambda s: (doc_rank[s.source], s.start))
+    for c in picked:
+        doc_rank.setdefault(c.source, len(doc_rank))
+    return sorted(picked, key=lambda c: (doc_rank[c.source], c.doc_start))
 
 
-def citation(n: int, s: Sentence) -> Citation:
-    meta = s.chunk.metadata
+def _overlaps(a: Candidate, b: Candidate) -> bool:
+    return a.source == b.source and a.doc_start < b.doc_start + (b.end - b.start) and b.doc_start < a.doc_start + (a.end - a.start)
+
+
+def citation(n: int, c: Candidate, start: int | None = None) -> Citation:
+    """Citation n for candidate c, quoting from `start` (in the chunk) when given: from its
+    heading on."""
+    meta = c.doc.metadata
+    start = c.start if start is None else start
+    offset = meta.get("start", 0)
     return Citation(
         n=n,
         source=meta.get("source", ""),
-        quote=s.text,
-        start=s.start,
-        end=s.end,
-        score=round(s.score, 4),
+        quote=c.doc.page_content[start : c.end],
+        start=offset + start,
+        end=offset + c.end,
+        score=round(c.score, 4),
         title=meta.get("title", ""),
-        passage=s.chunk.page_content,
+        passage=c.doc.page_content,
         passage_start=meta.get("start", 0),
-        page=meta.get("page"),
+        page=page_of(meta, c.start),
+        headings=c.headings,
     )
+
+
+def needs_context(c: Candidate) -> bool:
+    """Whether the quote means little without the heading it sits under: a short line such as
+    "Default: False.", or one whose version, year or type is given only by its heading."""
+    f = c.features
+    return bool(c.headings) and (
+        f.get("short_unit") or f.get("type_ctx") or f.get("cons_ctx") or f.get("lexctx", 0) > 0.2
+    )
+
+
+_WORD = re.compile(r"\w+")
+
+
+def short_answer(asked: Asked, cite: Citation) -> ShortAnswer | None:
+    """For a question that asks for a name, a date or a number: the span of the quote that is
+    one, nearest to the words the quote shares with the question."""
+    if not asked.wants_short:
+        return None
+    spans = new_spans(cite.quote, asked.type, asked.terms)
+    if not spans:
+        return None
+    from assistant.text import terms
+
+    anchors = [
+        m.start() for m in _WORD.finditer(cite.quote) if set(terms(m.group(0))) & asked.terms
+    ]
+    def distance(span) -> float:
+        return min((abs(span.start - a) for a in anchors), default=span.start)
+
+    best = min(spans, key=distance)
+    return ShortAnswer(text=cite.quote[best.start : best.end], n=cite.n, start=best.start, end=best.end)
+
+
+@dataclass
+class Decision:
+    """What the answerer concluded: the ranked candidates, the facts the confidence model
+    weighed (`features`), and the probability that the best candidate answers."""
+
+    asked: Asked
+    ranking: list[Candidate]
+    features: dict[str, float]
+    confidence: float
+
+
+def decide(q: Query, docs: list[Document], model: AnswerModel) -> Decision | None:
+    # a follow-up's type and names are its own ("Who said that?" asks for a name that the
+    # earlier turn, which retrieval also searched for, does not hold)
+    asked = analyse(q.asked or q.text)
+    ranking = ranked(q, docs, asked, model)
+    if not ranking:
+        return None
+    best = ranking[0]
+    second = next((c for c in ranking[1:] if not _overlaps(c, best)), None)
+    facts = {**question_facts(q, asked), **passage_facts(q, best)}
+    features = confidence_features(best, second, asked, facts)
+    return Decision(asked, ranking, features, model.confidence.probability(features))
+
+
+# A quote that needs its heading starts at the heading when the two are at most this far apart.
+HEADING_REACH = 200
+
+
+def citations_for(picked: list[Candidate]) -> list[Citation]:
+    """A citation per quote. A quote that means little without its heading ("Default: False."
+    under "init_forbid_extra", a changelog line under its version) is quoted from the heading
+    on when the heading is close above it; otherwise the heading line is cited on its own,
+    just before it. Every citation is a verbatim span of the document."""
+    cites: list[Citation] = []
+    for c in picked:
+        start = None
+        span = c.heading_span if needs_context(c) else None
+        if span is not None and span[1] <= c.doc_start:
+            chunk_start = c.doc.metadata.get("start", 0)
+            if c.doc_start - span[1] <= HEADING_REACH and span[0] >= chunk_start:
+                start = span[0] - chunk_start  # the heading is in this chunk, just above
+            elif c.headings:
+                heading = c.headings.rsplit(" > ", 1)[-1]
+                cited = any(x.source == c.source and x.start == span[0] for x in cites)
+                if span[1] - span[0] == len(heading) and not cited:
+                    cites.append(heading_citation(len(cites) + 1, c, span, heading))
+        cites.append(citation(len(cites) + 1, c, start))
+    return cites
+
+
+def heading_citation(n: int, c: Candidate, span: tuple[int, int], heading: str) -> Citation:
+    meta = c.doc.metadata
+    return Citation(
+        n=n, source=meta.get("source", ""), quote=heading, start=span[0], end=span[1],
+        score=round(c.score, 4), title=meta.get("title", ""), passage=c.doc.page_content,
+        passage_start=meta.get("start", 0), page=meta.get("page"), headings=c.headings,
+    )
+
+
+def answer_text(cites: list[Citation]) -> str:
+    """Each quote followed by its marker: nothing but the documents' own words."""
+    return " ".join(f"{cite.quote} [{cite.n}]" for cite in cites)
 
 
 def extractive_answer(
-    q: Query, docs: list[Document], threshold: float, max_sentences: int = 3
+    q: Query, docs: list[Document], threshold: float, max_sentences: int = 3,
+    model: AnswerModel | None = None,
 ) -> Answer:
-    sentences = rank_sentences(q, docs)
-    if not sentences:
+    model = model or load_model()
+    decision = decide(q, docs, model)
+    if decision is None:
         return Answer(text=REFUSAL, found=False)
-    picked = choose(sentences, max_sentences)
-    answer_text = " ".join(s.text for s in picked)
-    confidence = sentences[0].support - evidence_penalty(
-        q.text, answer_text, sentences[0].chunk.page_content
-    )
+    ranking, confidence = decision.ranking, decision.confidence
     if confidence < threshold:
         closest, seen_chunks = [], set()
-        for s in sentences:  # the best sentence of each of the closest passages
-            if s.chunk.id not in seen_chunks:
-                seen_chunks.add(s.chunk.id)
-                closest.append(s)
-        cites = [citation(i + 1, s) for i, s in enumerate(closest[:3])]
+        for c in ranking:  # the best candidate of each of the closest passages
+            if c.doc.id not in seen_chunks:
+                seen_chunks.add(c.doc.id)
+                closest.append(c)
+        cites = [citation(i + 1, c) for i, c in enumerate(closest[:3])]
         return Answer(text=REFUSAL, found=False, citations=cites, confidence=round(confidence, 4))
-    cites = [citation(i + 1, s) for i, s in enumerate(picked)]
-    text = " ".join(f"{c.quote} [{c.n}]" for c in cites)
-    return Answer(text=text, found=True, citations=cites, confidence=round(confidence, 4))
+    picked = choose(ranking, max_sentences)
+    cites = citations_for(picked)
+    best = ranking[0]
+    best_cite = next(c for c in cites if c.start <= best.doc_start < c.end)
+    return Answer(
+        text=answer_text(cites), found=True, citations=cites,
+        confidence=round(confidence, 4), short=short_answer(decision.asked, best_cite),
+    )

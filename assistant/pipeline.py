@@ -6,7 +6,9 @@ from collections.abc import Iterator
 
 from assistant.answer_types import Answer
 from assistant.extractive import extractive_answer
-from assistant.question import clean_history, clean_question, condense_heuristic
+from assistant.question import (
+    clean_history, clean_question, condense_heuristic, needs_context, previous_answer,
+)
 from assistant.scoring import Query
 
 EMPTY_INDEX = (
@@ -36,9 +38,12 @@ def run(assistant, question, history, k: int, mode: str | None) -> Iterator[str 
         yield answer.text
         yield answer
         return
-    q = Query.make(query, store.embeddings.embed_query(query), lexical.idf)
+    q = make_query(store, lexical, query)
+    if history and needs_context(text):
+        q.avoid, q.asked = previous_answer(history), text
     docs = assistant.retriever.invoke(query, k=k, prepared=q)
-    answer = extractive_answer(q, docs, settings.refusal_threshold, settings.max_sentences)
+    threshold = assistant.refusal_threshold()
+    answer = extractive_answer(q, docs, threshold, settings.max_sentences)
     answer.question, answer.notice = query, notice
 
     if use_llm and assistant.llm_configured and docs:
@@ -49,6 +54,12 @@ def run(assistant, question, history, k: int, mode: str | None) -> Iterator[str 
     for word in _increments(answer.text):
         yield word
     yield answer
+
+
+def make_query(store, lexical, text: str) -> Query:
+    return Query.make(
+        text, store.embeddings.embed_query(text), lexical.idf, lambda t: lexical.doc_freq.get(t, 0)
+    )
 
 
 def _increments(text: str) -> Iterator[str]:

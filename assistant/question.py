@@ -69,10 +69,26 @@ def needs_context(question: str) -> bool:
     return any(t in _ANAPHORA for t in toks) or not content
 
 
+_MARKERS = re.compile(r"\s*\[\d+\]")
+# How much of the previous answer a follow-up carries into retrieval: its first quote or so.
+PREVIOUS_ANSWER_CHARS = 300
+
+
+def previous_answer(history: list[tuple[str, str]] | None) -> str:
+    """The last answer's text without its [n] markers ("" when there is none)."""
+    if not history:
+        return ""
+    return _MARKERS.sub("", _clean_turn(history[-1][1])).strip()
+
+
 def condense_heuristic(question: str, history: list[tuple[str, str]] | None) -> str:
-    """Without an LLM: a follow-up is asked together with the previous question, whose words
-    carry what "he" or "it" refers to."""
+    """Without an LLM: a follow-up is asked together with the previous question and the start
+    of the previous answer, whose words carry what "he", "it" or "that" refers to ("Who said
+    that?" is about what the last answer quoted)."""
     if not history or not needs_context(question):
         return question
     previous_user = _clean_turn(history[-1][0])  # may come straight from a caller: clean it
-    return f"{previous_user} {question}" if previous_user else question
+    said = previous_answer(history)
+    if len(said) > PREVIOUS_ANSWER_CHARS:
+        said = said[:PREVIOUS_ANSWER_CHARS].rsplit(" ", 1)[0]
+    return " ".join(part for part in (question, previous_user, said) if part)

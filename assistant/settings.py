@@ -46,9 +46,12 @@ class Settings(BaseSettings):
         120, ge=0, description="Characters of whole sentences repeated between chunks."
     )
     k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
-    refusal_threshold: float = Field(
-        0.42, description="Answer confidence below which the assistant says the documents "
-        "don't hold the answer (calibrated by `assistant eval`)."
+    refusal_threshold: float | None = Field(
+        None, ge=0.0, le=1.0, description="Answer confidence (the estimated probability that "
+        "the answer is supported, 0-1) below which the assistant says the documents don't hold "
+        "the answer. Unset: the threshold fitted with the answer model (assistant/"
+        "answer_model.json, by benchmarks/fit_answer_model.py). `assistant eval` recommends "
+        "one for your own questions."
     )
     max_sentences: int = Field(3, ge=1, le=10, description="Sentences in an extractive answer.")
     llm: str | None = Field(

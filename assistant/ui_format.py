@@ -97,12 +97,17 @@ def source_html(citation) -> str:
         '<details class="da-source"><summary>'
         f'<span class="da-cite">&#91;{int(citation.n)}&#93;</span> '
         f'<span class="da-name">{text(citation.name)}</span>{page}'
-        f' <span class="da-score">score {float(citation.score):.2f}</span>'
-        f'<div class="da-quote">“{text(_short(citation.quote))}”</div>'
+        + _headings(citation)
+        + f'<div class="da-quote">“{text(_short(citation.quote))}”</div>'
         "</summary>"
         f'<div class="da-passage">{highlighted_passage(citation)}</div>'
         "</details>"
     )
+
+
+def _headings(citation) -> str:
+    path = getattr(citation, "headings", "")
+    return f' <span class="da-headings">› {text(path)}</span>' if path else ""
 
 
 def _short(quote: str, limit: int = 220) -> str:
@@ -136,6 +141,8 @@ def message_html(answer, asked: str | None = None) -> str:
     if not answer.found:
         parts.append(f'<div class="da-refusal">{text(answer.text)}</div>')
     else:
+        if answer.short is not None:
+            parts.append(f'<div class="da-short">{text(answer.short.text)}</div>')
         parts.append(answer_html(answer.text, answer.flags))
     if answer.flags:
         items = "".join(
@@ -157,7 +164,10 @@ def message_html(answer, asked: str | None = None) -> str:
         parts.append(
             f'<div class="da-sources"><div class="da-heading">{heading}</div>{sources}</div>'
         )
-    meta = f"{text(answer.mode)} answer · confidence {float(answer.confidence):.2f}"
+    meta = (
+        f"{text(answer.mode)} answer · {text(answer.confidence_words)} "
+        f"({float(answer.confidence):.2f})"
+    )
     resolved = " ".join((answer.question or "").split())
     if asked is not None and resolved and resolved != " ".join(asked.split()):
         meta += f' · <span class="da-resolved">searched for “{text(resolved)}”</span>'
@@ -217,8 +227,9 @@ CSS = """
   padding: 0.4em 0.7em; background: var(--background-fill-primary); }
 .da-source summary { cursor: pointer; list-style-position: outside; }
 .da-name { font-weight: 600; }
-.da-score { font-size: 0.8em; opacity: 0.7; margin-left: 0.3em; }
+.da-headings { font-size: 0.8em; opacity: 0.7; margin-left: 0.3em; }
 .da-quote { font-size: 0.9em; opacity: 0.85; margin-top: 0.2em; }
+.da-short { font-weight: 700; font-size: 1.15em; margin-bottom: 0.3em; }
 .da-passage { margin-top: 0.5em; padding-top: 0.5em; font-size: 0.9em; white-space: normal;
   border-top: 1px dashed var(--border-color-primary); }
 .da-passage mark, .da-source mark { background: rgba(250, 204, 21, 0.45); color: inherit;

@@ -35,8 +35,7 @@ def is_boilerplate(line: str) -> bool:
 
 def clean_text(raw: str, keep_indent: bool = False) -> str:
     """Strip per-line whitespace (indentation too unless keep_indent), drop boilerplate lines,
-    collapse runs of blank lines. The result is the document's "extracted text": every offset
-    stored in the index points into it."""
+    collapse runs of blank lines: plain text before its lines become blocks."""
     lines = []
     for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         line = line.rstrip() if keep_indent else line.strip()

@@ -1,10 +1,11 @@
 """The embedding model (any sentence-transformers model; the bundled MiniLM by default) and the
-sentence vectors each chunk carries.
+unit vectors each chunk carries.
 
-Chunks are embedded sentence by sentence: the chunk's vector is the normalised mean of its
-sentence vectors, and the sentence vectors travel in the chunk's metadata. One model pass over
-the text gives both, so ingest costs no more than embedding chunks whole, and answering can
-score every sentence of a retrieved chunk without running the model again.
+Chunks are embedded unit by unit (sentences, list items, code blocks, table rows; see
+ingest.units): the chunk's vector is the normalised mean of its units' vectors and its heading
+path's, and the unit vectors travel with the chunk. One model pass over the text gives both, so
+ingest costs no more than embedding chunks whole, and answering can score every unit of a
+retrieved chunk without running the model again.
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 from ingest.sentences import sentence_spans
+from ingest.units import decode_units
 
 BUNDLED_NAMES = {"all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"}
-SPANS_KEY, VECTORS_KEY = "sent_spans", "sent_vectors"  # chunk metadata fields
+VECTORS_KEY = "unit_vectors"  # chunk metadata fields
+CONTEXT_VECTOR_KEY = "context_vector"  # the heading path's vector
+_MEMO_SIZE = 50_000  # texts whose vectors are remembered during one ingest
 
 
 def model_id(name: str) -> str:
@@ -100,7 +104,7 @@ def load_model(name: str, device: str = "auto"):
 class SentenceEmbeddings(Embeddings):
     """LangChain Embeddings over a sentence-transformers model, loaded on first use (so a sync
     with nothing to embed never imports torch). Documents are embedded as the mean of their
-    sentences; sentence vectors are remembered for `attach_sentence_vectors`."""
+    units (see attach_unit_vectors), whose vectors are remembered."""
 
     def __init__(
         self, name: str = "all-MiniLM-L6-v2", device: str = "auto", batch_size: int = 16,
@@ -109,6 +113,8 @@ class SentenceEmbeddings(Embeddings):
         self.name, self.device, self.batch_size = name, device, batch_size
         self.precision = precision
         self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
+        # chunk vectors made by attach_unit_vectors, for embed_documents to hand to the store
+        self._chunks: OrderedDict[str, list[float]] = OrderedDict()
 
     @property
     def model(self):
@@ -136,14 +142,26 @@ class SentenceEmbeddings(Embeddings):
         return np.asarray(vectors, dtype=np.float32)
 
     def sentence_vectors(self, sentences: list[str]) -> list[np.ndarray]:
+        """Vectors of short texts, each distinct text encoded once per ingest (overlapping
+        chunks and repeated lines share them)."""
         todo = list(dict.fromkeys(s for s in sentences if s not in self._memo))
         for sentence, vector in zip(todo, self.encode(todo)):
             self._memo[sentence] = vector
-        while len(self._memo) > 50_000:  # bounded: ingest of a huge folder must not grow RAM
+        out = [self._memo[s] for s in sentences]
+        for s in sentences:  # just used: keep them longest
+            self._memo.move_to_end(s)
+        while len(self._memo) > _MEMO_SIZE:  # bounded: ingest of a huge folder must not grow RAM
             self._memo.popitem(last=False)
-        return [self._memo[s] for s in sentences]
+        return out
+
+    def remember_chunk(self, text: str, vector: list[float]) -> None:
+        self._chunks[text] = vector
+        while len(self._chunks) > _MEMO_SIZE:
+            self._chunks.popitem(last=False)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if all(t in self._chunks for t in texts):
+            return [self._chunks[t] for t in texts]
         split = [[t[a:b] for a, b in sentence_spans(t)] or [t] for t in texts]
         vectors = self.sentence_vectors([s for sents in split for s in sents])
         out, i = [], 0
@@ -157,25 +175,54 @@ class SentenceEmbeddings(Embeddings):
         return self.encode([text])[0].tolist()
 
 
-def attach_sentence_vectors(chunks: list[Document], embeddings: SentenceEmbeddings) -> None:
-    """Store each chunk's sentence spans (relative to the chunk) and their vectors (float16,
-    base64) in its metadata."""
-    spans = [sentence_spans(c.page_content) or [(0, len(c.page_content))] for c in chunks]
-    flat = [c.page_content[a:b] for c, sp in zip(chunks, spans) for a, b in sp]
-    vectors = embeddings.sentence_vectors(flat)
-    i = 0
-    for chunk, sp in zip(chunks, spans):
-        block = np.asarray(vectors[i : i + len(sp)], dtype=np.float16)
+def attach_unit_vectors(chunks: list[Document], embeddings: SentenceEmbeddings) -> None:
+    """Store each chunk's unit vectors (float16, base64, in the order of its `units`) in its
+    metadata, and have `embeddings` remember the chunk's own vector: the normalised mean of its
+    unit vectors and its heading path's, so the path counts in dense retrieval."""
+    spans = [chunk_units(c) for c in chunks]
+    paths = [str(c.metadata.get("headings") or "") for c in chunks]
+    flat = [c.page_content[a:b] for c, sp in zip(chunks, spans) for a, b, _ in sp]
+    vectors = embeddings.sentence_vectors(flat + [p for p in paths if p])
+    i, j = 0, len(flat)
+    for chunk, sp, path in zip(chunks, spans, paths):
+        block = np.asarray(vectors[i : i + len(sp)], dtype=np.float32)
         i += len(sp)
-        chunk.metadata[SPANS_KEY] = ";".join(f"{a},{b}" for a, b in sp)
-        chunk.metadata[VECTORS_KEY] = base64.b64encode(block.tobytes()).decode("ascii")
+        chunk.metadata[VECTORS_KEY] = _pack(block)
+        rows = [block]
+        if path:
+            context = np.asarray(vectors[j : j + 1], dtype=np.float32)
+            j += 1
+            rows.append(context)
+            chunk.metadata[CONTEXT_VECTOR_KEY] = _pack(context[0])
+        mean = np.concatenate(rows).mean(axis=0)
+        embeddings.remember_chunk(chunk.page_content, (mean / (np.linalg.norm(mean) or 1.0)).tolist())
 
 
-def read_sentence_vectors(metadata: dict) -> tuple[list[tuple[int, int]], np.ndarray | None]:
-    """(sentence spans relative to the chunk, their vectors as rows) from chunk metadata."""
-    raw_spans = metadata.get(SPANS_KEY)
-    if not raw_spans:
-        return [], None
-    spans = [tuple(int(x) for x in pair.split(",")) for pair in raw_spans.split(";")]
-    block = np.frombuffer(base64.b64decode(metadata[VECTORS_KEY]), dtype=np.float16)
-    return spans, block.reshape(len(spans), -1).astype(np.float32)
+def _pack(vectors: np.ndarray) -> str:
+    return base64.b64encode(np.asarray(vectors, dtype=np.float16).tobytes()).decode("ascii")
+
+
+def read_context_vector(metadata: dict) -> np.ndarray | None:
+    raw = metadata.get(CONTEXT_VECTOR_KEY)
+    if not raw:
+        return None
+    return np.frombuffer(base64.b64decode(raw), dtype=np.float16).astype(np.float32)
+
+
+def chunk_units(chunk: Document) -> list[tuple[int, int, str]]:
+    """(start, end, kind) of the chunk's units, relative to the chunk."""
+    units = decode_units(chunk.metadata.get("units", ""))
+    if units:
+        return units
+    return [(a, b, "s") for a, b in sentence_spans(chunk.page_content)] or [(0, len(chunk.page_content), "s")]
+
+
+def read_unit_vectors(metadata: dict, count: int) -> np.ndarray | None:
+    """The vectors of a chunk's `count` units, as rows; None when the chunk has none."""
+    raw = metadata.get(VECTORS_KEY)
+    if not raw:
+        return None
+    block = np.frombuffer(base64.b64decode(raw), dtype=np.float16)
+    if count == 0 or block.size % count:
+        return None
+    return block.reshape(count, -1).astype(np.float32)

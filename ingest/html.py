@@ -1,41 +1,142 @@
-"""Visible text of an HTML page."""
+"""Visible text of an HTML page, with its structure: headings, paragraphs, list items, code and
+table rows. Scripts, styles, hidden elements and page chrome (navigation, sidebars, footers)
+are left out.
+
+The tree is walked once, iteratively, so time is linear in the page and nesting depth cannot
+exhaust the stack.
+"""
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup, Comment
+from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
 
-_INVISIBLE = ["script", "style", "noscript", "template", "head", "svg", "canvas", "iframe", "object"]
-_BLOCKS = [
-    "address", "article", "aside", "blockquote", "dd", "div", "dl", "dt", "fieldset",
-    "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header",
-    "hr", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tr", "ul", "td", "th",
-]
+from ingest.structure import CODE, HEADING, ITEM, PARAGRAPH, ROW, TextBuilder
+
+_INVISIBLE = frozenset(
+    "script style noscript template head svg canvas iframe object embed audio video map "
+    "nav aside footer form button select option datalist dialog menu".split()
+)
+_CHROME_ROLES = frozenset({"navigation", "search", "complementary", "contentinfo", "menu", "menubar"})
+_HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_LISTS = frozenset({"ul", "ol", "dl", "menu"})
+_ITEMS = frozenset({"li", "dt", "dd"})
+# Elements that end the running text before them and start a new block.
+_BLOCKS = frozenset(
+    "address article blockquote body caption center details dialog div fieldset figcaption "
+    "figure header hgroup hr html main p section summary table tbody thead tfoot ul ol dl".split()
+)
+_NOT_TEXT = (Comment, Declaration, Doctype, ProcessingInstruction)
 
 
-def extract_html(markup: str) -> tuple[str, str | None]:
-    """(visible text with one line per block element, <title> or first heading)."""
-    soup = BeautifulSoup(markup, "html.parser")
-    title_tag = soup.find("title")
-    title = title_tag.get_text(" ", strip=True) if title_tag else None
-    for tag in soup.find_all(_INVISIBLE):
-        tag.decompose()
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
-    for tag in soup.find_all(True):
-        if tag.has_attr("hidden") or "display:none" in tag.get("style", "").replace(" ", ""):
-            tag.decompose()
-    for br in soup.find_all("br"):
-        br.replace_with("\n")
-    for tag in soup.find_all(_BLOCKS):
-        # Paragraph-like blocks become paragraphs; cells and list items become lines.
-        if tag.name in ("li", "td", "th", "dt", "dd", "tr"):
-            tag.insert_after("\n")
+def _hidden(tag: Tag) -> bool:
+    if tag.name in _INVISIBLE or tag.has_attr("hidden"):
+        return True
+    if tag.get("aria-hidden") == "true" or tag.get("role") in _CHROME_ROLES:
+        return True
+    style = str(tag.get("style", "")).replace(" ", "").lower()
+    return "display:none" in style or "visibility:hidden" in style
+
+
+class _Walker:
+    def __init__(self, builder: TextBuilder) -> None:
+        self.b = builder
+        self.buffer: list[str] = []
+        self.kind = PARAGRAPH
+        self.level = 0
+        self.list_depth = -1
+        self.cells: list[list[str]] | None = None  # rows of the table being read
+
+    def flush(self) -> None:
+        text = "".join(self.buffer)
+        self.buffer = []
+        if self.cells is not None:
+            if text.strip() and self.cells:
+                self.cells[-1].append(text)
+            return
+        self.b.add(self.kind, text, level=self.level)
+        self.kind, self.level = PARAGRAPH, 0
+
+    def enter(self, tag: Tag) -> None:
+        name = tag.name
+        if name == "br":
+            self.flush()
+            return
+        if name in _BLOCKS or name in _HEADINGS or name in _ITEMS or name in ("tr", "td", "th", "pre"):
+            self.flush()
+        if name in _LISTS:
+            self.list_depth += 1
+        elif name in _ITEMS:
+            self.kind, self.level = ITEM, max(self.list_depth, 0)
+        elif name in _HEADINGS:
+            self.kind, self.level = HEADING, _HEADINGS[name]
+        elif name == "table" and self.cells is None:
+            self.cells = []
+        elif name == "tr" and self.cells is not None:
+            self.cells.append([])
+
+    def leave(self, tag: Tag) -> None:
+        name = tag.name
+        if name in _BLOCKS or name in _HEADINGS or name in _ITEMS or name in ("td", "th"):
+            self.flush()
+        if name in _LISTS:
+            self.list_depth -= 1
+        elif name == "table" and self.cells is not None:
+            rows, self.cells = self.cells, None
+            for row in rows:
+                if any(c.strip() for c in row):
+                    self.b.add(ROW, " | ".join(" ".join(c.split()) for c in row))
+
+    def text(self, node: NavigableString) -> None:
+        self.buffer.append(str(node))
+
+    def code(self, tag: Tag) -> None:
+        self.flush()
+        text = tag.get_text()
+        if self.cells is not None:
+            self.buffer.append(text)
         else:
-            tag.insert_before("\n\n")
-            tag.insert_after("\n\n")
-    text = soup.get_text()
+            self.b.add(CODE, text)
+
+
+def walk(root: Tag, builder: TextBuilder) -> None:
+    w = _Walker(builder)
+    # (node, entering): a node is pushed again with entering=False so its end is seen too.
+    stack: list[tuple[object, bool]] = [(root, True)]
+    while stack:
+        node, entering = stack.pop()
+        if isinstance(node, NavigableString):
+            if not isinstance(node, _NOT_TEXT):
+                w.text(node)
+            continue
+        if not isinstance(node, Tag):
+            continue
+        if not entering:
+            w.leave(node)
+            continue
+        if node is not root and _hidden(node):
+            continue
+        if node.name == "pre":
+            w.code(node)
+            continue
+        w.enter(node)
+        stack.append((node, False))
+        stack.extend((child, True) for child in reversed(node.contents))
+    w.flush()
+
+
+def _parse(markup: str) -> BeautifulSoup:
+    return BeautifulSoup(markup, "html.parser")
+
+
+def extract_html_into(markup: str, builder: TextBuilder) -> str | None:
+    """Add the page's visible blocks to builder; returns the page's <title> or first heading."""
+    soup = _parse(markup)
+    title_tag = soup.find("title")
+    title = " ".join(title_tag.get_text(" ").split()) if title_tag else None
+    first = len(builder.blocks)
+    walk(soup, builder)
     if not title:
-        heading = soup.find(["h1", "h2"])
-        title = heading.get_text(" ", strip=True) if heading else None
-    lines = (" ".join(line.split()) for line in text.split("\n"))
-    return "\n".join(lines), title or None
+        text = builder.text
+        heading = next((b for b in builder.blocks[first:] if b.kind == HEADING and b.level <= 2), None)
+        title = text[heading.start : heading.end] if heading else None
+    return title or None

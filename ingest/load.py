@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import stat
 from dataclasses import dataclass, field
@@ -9,6 +10,8 @@ from pathlib import Path
 
 from ingest.clean import clean_text
 from ingest.errors import LoadError
+from ingest.lines import plain_text_blocks
+from ingest.structure import Block, TextBuilder
 
 SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
 SUPPORTED_LIST = ", ".join(SUPPORTED)
@@ -21,18 +24,16 @@ class LoadedDocument:
     title: str
     # (offset, page number) where each PDF page starts in `text`; empty for other formats
     pages: list[tuple[int, int]] = field(default_factory=list)
+    # the structure: headings, paragraphs, list items, code, table rows (see ingest.structure)
+    blocks: list[Block] = field(default_factory=list)
 
     @property
     def hash(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
     def page_at(self, offset: int) -> int | None:
-        page = None
-        for start, number in self.pages:
-            if start > offset:
-                break
-            page = number
-        return page
+        i = bisect.bisect_right(self.pages, (offset, float("inf"))) - 1
+        return self.pages[i][1] if i >= 0 else None
 
 
 def load_file(path: str | Path) -> LoadedDocument:
@@ -46,24 +47,29 @@ def load_file(path: str | Path) -> LoadedDocument:
     data = _read_bytes(path)
     if not data.strip():
         raise LoadError("the file is empty; add text to it or remove it from the folder")
+    builder = TextBuilder()
     if suffix == ".pdf":
         from ingest.pdf import extract_pdf
 
-        text, pages, title = extract_pdf(data)
-        doc = LoadedDocument(path, text, title or _first_line(text) or path.stem, pages)
+        title = extract_pdf(data, builder)
     else:
-        raw = _decode(data)
+        raw = _decode(data).replace("\r\n", "\n").replace("\r", "\n")
         if suffix in (".html", ".htm"):
-            from ingest.html import extract_html
+            from ingest.html import extract_html_into
 
-            body, title = extract_html(raw)
-            text = clean_text(body)
+            title = extract_html_into(raw, builder)
+        elif suffix in (".md", ".markdown"):
+            from ingest.markdown import extract_markdown
+
+            title = extract_markdown(raw, builder)
         else:
-            text, title = clean_text(raw, keep_indent=suffix != ".txt"), None
-        doc = LoadedDocument(path, text, title or _first_line(text) or path.stem)
-    if not doc.text.strip():
+            title = plain_text_blocks(clean_text(raw), builder)
+    text = builder.text
+    if not text.strip():
         raise LoadError("no text left after extraction (only markup or boilerplate)")
-    return doc
+    return LoadedDocument(
+        path, text, title or _first_line(text) or path.stem, builder.pages, builder.blocks
+    )
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -84,7 +90,13 @@ def _read_bytes(path: Path) -> bytes:
 
 def _decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise LoadError(
+                "starts like UTF-16 text but is not valid UTF-16 (truncated or damaged); "
+                "re-save the file as UTF-8"
+            ) from None
     if b"\x00" in data:
         raise LoadError(
             "looks like a binary file (it contains NUL bytes); only text, Markdown, HTML and PDF "

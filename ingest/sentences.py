@@ -17,12 +17,16 @@ _ABBREVIATIONS = frozenset(
 
 # A candidate end: terminal punctuation (plus closing quotes/brackets) followed by whitespace,
 # or a paragraph break, or a line break before a Markdown block (heading, list item, quote).
+# A punctuation match may only start where a run of punctuation starts, and takes the run
+# whole (possessive): otherwise a long run of dots is rescanned from each of its positions,
+# which is quadratic.
 _CANDIDATE = re.compile(
-    r"""(?P<punct>[.!?\u2026]+[\"'\u201d\u2019)\]]*)(?=\s)"""
+    r"""(?P<punct>(?<![.!?\u2026])[.!?\u2026]++[\"'\u201d\u2019)\]]*+)(?=\s)"""
     r"""|(?P<para>\n[ \t\u00a0]*\n)"""
     r"""|(?P<block>\n)(?=[ \t]*(?:[#>*+-]|\d+[.)])\s)"""
 )
 _WORD_BEFORE = re.compile(r"(\S+)$")
+_FIRST_VISIBLE = re.compile(r"\s*(\S)")
 
 
 def _is_abbreviation(text: str, punct_start: int) -> bool:
@@ -41,7 +45,7 @@ def _is_abbreviation(text: str, punct_start: int) -> bool:
 
 def _starts_sentence(text: str, pos: int) -> bool:
     """True when the first visible character at or after pos can begin a sentence."""
-    m = re.compile(r"\s*(\S)").match(text, pos)
+    m = _FIRST_VISIBLE.match(text, pos)
     if not m:
         return True
     ch = m.group(1)

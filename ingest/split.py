@@ -1,63 +1,112 @@
-"""Sentence-aware chunks that remember where they came from.
+"""Chunks that follow the document's structure and remember where they came from.
+
+A document is cut into sections at its headings; each section is packed into chunks of whole
+answer units (sentences, list items, code blocks, table rows, see ingest.units), so a chunk
+starts at a heading or at a unit, never mid-sentence. Each chunk carries its heading path and
+its units' spans. LangChain's splitters work on plain strings; they know neither the blocks
+nor offsets into a text they did not produce, hence this packer.
 
 Invariant: for every chunk, extracted_text[start:end] == chunk.page_content.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from langchain_core.documents import Document
-from langchain_text_splitters import TextSplitter
 
 from ingest.load import LoadedDocument
-from ingest.sentences import sentence_pieces
+from ingest.structure import HEADING, heading_paths
+from ingest.units import CODES, Unit, answer_units, encode_units
+
+HEADINGS_KEY, UNITS_KEY, PAGE_BREAKS_KEY = "headings", "units", "page_breaks"
+HEADING_AT_KEY = "heading_at"  # "start,end" of the heading the chunk sits under
+_HEAD = CODES[HEADING]
 
 
-class SentenceTextSplitter(TextSplitter):
-    """Packs whole sentences into chunks of about chunk_size characters, repeating whole
-    sentences (at most chunk_overlap characters) between neighbours. LangChain's merge and
-    start-index logic do the packing; we only supply sentence pieces that concatenate back to
-    the original text, so every chunk is an exact substring of it."""
+def _sections(doc: LoadedDocument, units: list[Unit]) -> list[tuple[str, Unit | None, list[Unit]]]:
+    """(heading path, its heading, units) for each run of units under one heading; a heading
+    with nothing under it before the next one makes no section (it lives on in its children's
+    path)."""
+    paths = heading_paths(doc.text, doc.blocks)
+    out: list[tuple[str, Unit | None, list[Unit]]] = []
+    current: list[Unit] = []
+    path, heading = "", None
+    for unit in units:
+        if unit.kind == _HEAD:
+            if any(u.kind != _HEAD for u in current):
+                out.append((path, heading, current))
+            current = [unit]
+            path, heading = paths[unit.block], unit
+        else:
+            if not current:
+                path = paths[unit.block] if doc.blocks else ""
+            current.append(unit)
+    if any(u.kind != _HEAD for u in current):
+        out.append((path, heading, current))
+    return out
 
-    def __init__(self, chunk_size: int = 600, chunk_overlap: int = 120, **kwargs: Any) -> None:
-        kwargs.setdefault("add_start_index", True)
-        kwargs.setdefault("keep_separator", True)
-        super().__init__(chunk_size=chunk_size, chunk_overlap=chunk_overlap, **kwargs)
 
-    def split_text(self, text: str) -> list[str]:
-        pieces: list[str] = []
-        for piece in sentence_pieces(text):
-            pieces.extend(self._cut_long(piece))
-        return self._merge_splits(pieces, "")
-
-    def _cut_long(self, piece: str) -> list[str]:
-        """A 'sentence' longer than a chunk (a table, a run-on list) is cut at whitespace."""
-        out = []
-        while len(piece) > self._chunk_size:
-            cut = piece.rfind(" ", 0, self._chunk_size)
-            cut = cut if cut > 0 else self._chunk_size
-            out.append(piece[:cut])
-            piece = piece[cut:]
-        if piece:
-            out.append(piece)
-        return out
+def _pack(units: list[Unit], size: int, overlap: int, text: str) -> list[list[Unit]]:
+    """Greedy packing of whole units into chunks of at most `size` characters (a single longer
+    unit makes a chunk of its own); each chunk after the first repeats the last units of the one
+    before, up to `overlap` characters, but never a heading. A lead-in ("... as follows:") is
+    not left at the end of a chunk: it moves on with what it introduces."""
+    chunks: list[list[Unit]] = []
+    current: list[Unit] = []
+    for unit in units:
+        if current and unit.end - current[0].start > size:
+            lead_in = []
+            if len(current) > 1 and text[current[-1].start : current[-1].end].rstrip().endswith(":"):
+                lead_in = [current.pop()]
+            chunks.append(current)
+            carried: list[Unit] = []
+            for prev in reversed(current):
+                if prev.kind == _HEAD or current[-1].end - prev.start > overlap:
+                    break
+                if unit.end - prev.start > size:
+                    break
+                carried.insert(0, prev)
+            if len(carried) == len(current):  # an overlap that repeats everything moves nothing
+                carried = carried[1:]
+            current = carried + lead_in
+        current.append(unit)
+    if current:
+        chunks.append(current)
+    return chunks
 
 
 def split_document(
     doc: LoadedDocument, source: str, chunk_size: int, chunk_overlap: int
 ) -> list[Document]:
-    """Chunks of one loaded document with source, title, doc_hash, chunk, start, end (and page)."""
-    splitter = SentenceTextSplitter(chunk_size=chunk_size, chunk_overlap=chunk_overlap)
-    base = {"source": source, "title": doc.title, "doc_hash": doc.hash}
-    chunks = splitter.create_documents([doc.text], [base])
-    for i, chunk in enumerate(chunks):
-        start = chunk.metadata.pop("start_index")
-        end = start + len(chunk.page_content)
-        if doc.text[start:end] != chunk.page_content:  # pragma: no cover - guards the invariant
-            raise AssertionError(f"chunk {i} of {source} lost its offsets")
-        chunk.metadata.update(chunk=i, start=start, end=end)
-        page = doc.page_at(start)
-        if page is not None:
-            chunk.metadata["page"] = page
-    return chunks
+    """Chunks of one loaded document with source, title, doc_hash, chunk, start, end, headings,
+    units (and page, page_breaks for PDFs)."""
+    units = answer_units(doc, max_chars=chunk_size)
+    out: list[Document] = []
+    for path, heading, section in _sections(doc, units):
+        for group in _pack(section, chunk_size, chunk_overlap, doc.text):
+            start, end = group[0].start, group[-1].end
+            content = doc.text[start:end]
+            meta = {
+                "source": source, "title": doc.title, "doc_hash": doc.hash,
+                "chunk": len(out), "start": start, "end": end,
+                HEADINGS_KEY: path, UNITS_KEY: encode_units(group, start),
+            }
+            if heading is not None:
+                meta[HEADING_AT_KEY] = f"{heading.start},{heading.end}"
+            if doc.pages:
+                meta["page"] = doc.page_at(start)
+                breaks = [(o - start, n) for o, n in doc.pages if start < o < end]
+                if breaks:
+                    meta[PAGE_BREAKS_KEY] = ";".join(f"{o}:{n}" for o, n in breaks)
+            out.append(Document(page_content=content, metadata=meta))
+    return out
+
+
+def page_of(metadata: dict, offset: int) -> int | None:
+    """The page of a chunk-relative offset: the chunk's first page, or a later one when the
+    offset lies past a page break inside the chunk."""
+    page = metadata.get("page")
+    for pair in filter(None, str(metadata.get(PAGE_BREAKS_KEY) or "").split(";")):
+        at, number = pair.split(":")
+        if int(at) <= offset:
+            page = int(number)
+    return page

@@ -14,12 +14,15 @@ from pathlib import Path
 from langchain_core.documents import Document
 from langchain_core.indexing import index
 
-from ingest.embeddings import SPANS_KEY, VECTORS_KEY, attach_sentence_vectors
+from ingest.embeddings import CONTEXT_VECTOR_KEY, VECTORS_KEY, attach_unit_vectors
 from ingest.errors import LoadError
 from ingest.load import load_file
 from ingest.split import split_document
 from ingest.store import ChunkStore
 
+# Bumped whenever what ingest stores for a chunk changes (its text extraction, units, vectors):
+# it is part of every chunk key, so the next sync of an older index re-embeds every document.
+LAYOUT = 3
 # Documents are indexed in groups of about this many chunks: big enough for efficient embedding
 # batches, small enough that the progress bar moves. A document is never split across groups,
 # so each one goes into the index whole.
@@ -46,8 +49,8 @@ class IngestReport:
 def chunk_key(chunk: Document) -> str:
     """Chunk id: changes whenever the text, its place or its document changes. Computed before
     embedding (that is how unchanged chunks are skipped), so it leaves the vectors out."""
-    meta = {k: v for k, v in chunk.metadata.items() if k not in (SPANS_KEY, VECTORS_KEY)}
-    payload = json.dumps([chunk.page_content, meta], sort_keys=True, ensure_ascii=False)
+    meta = {k: v for k, v in chunk.metadata.items() if k not in (VECTORS_KEY, CONTEXT_VECTOR_KEY)}
+    payload = json.dumps([LAYOUT, chunk.page_content, meta], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:40]
 
 
@@ -141,7 +144,7 @@ def _index_documents(changed, store: ChunkStore, progress: bool) -> None:
     for i, (_, chunks) in enumerate(changed):
         group.extend(chunks)
         if len(group) >= _GROUP_CHUNKS or i == len(changed) - 1:
-            attach_sentence_vectors(group, store.embeddings)
+            attach_unit_vectors(group, store.embeddings)
             # incremental cleanup: after a document's new chunks are in, its old ones go
             index(
                 group,

@@ -268,7 +268,7 @@ def evaluate(
 
     assistant = Assistant(settings=settings)
     ours = run_ours(qaset, assistant, k, progress)
-    threshold = settings.refusal_threshold
+    threshold = assistant.refusal_threshold()
     result = {
         "set": str(qaset.root),
         "name": qaset.name,

@@ -23,6 +23,7 @@ def test_the_consent_question_is_answered_by_the_sentence_that_says_so(seeded):
         assert f"{c.quote} [{c.n}]" in ans.text
         assert c.passage[c.start - c.passage_start : c.end - c.passage_start] == c.quote
         assert c.name == "yonhap-korea-japan-collective-self-defense.txt"
+    assert seeded.refusal_threshold() <= ans.confidence <= 1.0
 
 
 def test_answer_sentences_come_in_document_order(seeded):
@@ -36,13 +37,30 @@ def test_a_question_the_documents_cannot_answer_is_refused_with_closest_passages
     assert not ans.found
     assert "don't contain" in ans.text
     assert ans.citations  # the closest passages, so the user can judge
-    assert ans.confidence < seeded.settings.refusal_threshold
+    assert 0.0 <= ans.confidence < seeded.refusal_threshold()
+    assert ans.confidence_words == "the documents don't seem to answer this"
 
 
 def test_to_dict_is_plain_data(seeded):
     d = seeded.answer("Who is the foreign ministry spokesman?").to_dict()
     assert d["found"] is True and isinstance(d["citations"][0]["quote"], str)
     assert "Noh Kwang-il" in d["text"]
+
+
+def test_a_who_question_gets_a_short_answer_inside_its_quote(seeded):
+    ans = seeded.answer("Who is the foreign ministry spokesman?")
+    short = ans.short
+    assert short is not None and short.text == "Noh Kwang-il"
+    quote = ans.citations[short.n - 1].quote
+    assert quote[short.start : short.end] == short.text
+
+
+def test_who_said_that_resolves_against_the_previous_answer_without_repeating_it(seeded):
+    first = "What consent does Seoul require?"
+    before = seeded.answer(first)
+    ans = seeded.answer("Who said that?", history=[(first, before.text)])
+    assert ans.found and ans.text != before.text
+    assert ans.short is not None and ans.short.text in ("South Korea", "Seoul's foreign ministry")
 
 
 def test_follow_up_is_resolved_against_the_conversation(seeded):
@@ -111,3 +129,33 @@ def test_concurrent_first_questions_share_one_set_up(seeded_dir):
     with ThreadPoolExecutor(4) as pool:
         answers = list(pool.map(a.answer, ["What consent does Seoul require?"] * 4))
     assert all(ans.found and "consent from Seoul" in ans.text for ans in answers)
+
+
+def test_a_list_item_is_quoted_with_its_continuation_and_its_heading(docs, data_dir):
+    (docs / "cors.md").write_text(
+        "# CORS\n\nThe middleware takes these arguments:\n\n"
+        "* `allow_origins` - A list of origins that may make cross-origin requests.\n"
+        "* `max_age` - Sets a maximum time in seconds for browsers to cache CORS responses.\n"
+        "  Defaults to `600`.\n\n# Sessions\n\nSessions expire after 14 days.\n"
+    )
+    a = Assistant(data_dir=data_dir)
+    a.ingest([docs])
+    ans = a.answer("How long do browsers cache CORS responses by default?")
+    assert ans.found
+    assert "max_age - Sets a maximum time in seconds for browsers to cache CORS responses. Defaults to 600." in ans.text
+    assert ans.citations[0].headings == "CORS"
+    assert "`" not in ans.text and "* " not in ans.text
+
+
+def test_a_sentence_about_another_year_is_not_the_answer(docs, data_dir):
+    (docs / "finals.txt").write_text(
+        "Tennis finals\n\n"
+        "Novak Djokovic won the 2019 Wimbledon final against Roger Federer.\n\n"
+        "Who won the Wimbledon final in 2018? Many fans still ask.\n\n"
+        "In 2018 the Wimbledon title went to Novak Djokovic as well, against Kevin Anderson.\n"
+    )
+    a = Assistant(data_dir=data_dir)
+    a.ingest([docs])
+    ans = a.answer("Who won the 2019 Wimbledon final?")
+    assert ans.found and ans.citations[0].quote.startswith("Novak Djokovic won the 2019")
+    assert "?" not in ans.citations[0].quote

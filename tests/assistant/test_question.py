@@ -32,7 +32,7 @@ def test_follow_ups_are_recognised(q, follow_up):
     assert needs_context(q) is follow_up
 
 
-def test_a_follow_up_is_asked_with_the_previous_question():
-    assert condense_heuristic("What did he say?", [("Who is Noh?", "A spokesman.")]) == (
-        "Who is Noh? What did he say?"
+def test_a_follow_up_is_asked_with_the_previous_question_and_answer():
+    assert condense_heuristic("What did he say?", [("Who is Noh?", "A spokesman. [1]")]) == (
+        "What did he say? Who is Noh? A spokesman."
     )

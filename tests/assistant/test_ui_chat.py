@@ -120,7 +120,7 @@ def test_the_chat_streams_the_answer_then_shows_it_with_its_sources(server):
     assert "Searching your documents" in first[0][-1]["content"]
     assert streaming and all("da-cursor" in step[0][-1]["content"] for step in streaming)
     final = chat[-1]["content"]
-    assert 'class="da-source"' in final and "<mark>" in final and "score " in final
+    assert 'class="da-source"' in final and "<mark>" in final and "confidence (" in final
     assert pairs == [(question, assistant.answer(question).text)]  # history for follow-ups
     assert box == ""
 

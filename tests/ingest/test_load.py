@@ -26,7 +26,7 @@ def test_text_file_drops_site_boilerplate_and_keeps_every_article_sentence():
 def test_boilerplate_is_only_whole_lines(docs):
     f = docs / "a.txt"
     f.write_text("Advertisement\nThe advertisement budget grew.\n  Back to top  \nEnd.", encoding="utf-8")
-    assert load_file(f).text == "The advertisement budget grew.\nEnd."
+    assert load_file(f).text == "The advertisement budget grew.\n\nEnd."
 
 
 def test_markdown_keeps_structure_and_takes_heading_as_title(docs):
@@ -34,7 +34,8 @@ def test_markdown_keeps_structure_and_takes_heading_as_title(docs):
     f.write_text("# Release notes\n\n- fixed the parser\n- faster start\n", encoding="utf-8")
     doc = load_file(f)
     assert doc.title == "Release notes"
-    assert "- fixed the parser\n- faster start" in doc.text
+    assert doc.text == "Release notes\n\nfixed the parser\nfaster start"
+    assert [b.kind for b in doc.blocks] == ["heading", "item", "item"]
 
 
 def test_html_gives_visible_text_only(docs):
@@ -105,6 +106,13 @@ def test_bad_files_are_refused_with_a_reason(docs, name, content, reason):
     f = docs / name
     f.write_bytes(content)
     with pytest.raises(LoadError, match=reason):
+        load_file(f)
+
+
+def test_damaged_utf16_is_refused_not_crashed(docs):
+    f = docs / "odd.txt"
+    f.write_bytes(b"\xff\xfeo\x00d\x00d\x00A")  # a BOM, then an odd number of bytes
+    with pytest.raises(LoadError, match="UTF-16"):
         load_file(f)
 
 

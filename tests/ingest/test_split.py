@@ -1,4 +1,5 @@
-"""Splitting: sentence-aware chunks whose offsets point back into the extracted text."""
+"""Splitting: chunks follow the structure (a chunk starts at a heading or a whole unit), carry
+their heading path and units, and their offsets point back into the extracted text."""
 
 from pathlib import Path
 
@@ -6,10 +7,33 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ingest.load import LoadedDocument, load_file
-from ingest.sentences import sentence_spans
-from ingest.split import split_document
+from ingest.split import page_of, split_document
+from ingest.structure import TextBuilder
+from ingest.units import decode_units
 
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "yonhap-korea-japan-collective-self-defense.txt"
+
+
+def structured(blocks: list[tuple[str, str, int]], pages: dict[int, int] | None = None) -> LoadedDocument:
+    b = TextBuilder()
+    for i, (kind, text, level) in enumerate(blocks):
+        if pages and i in pages:
+            b.page(pages[i])
+        b.add(kind, text, level=level)
+    return LoadedDocument(Path("d.md"), b.text, "d", b.pages, b.blocks)
+
+
+GUIDE = structured([
+    ("heading", "Guide", 1),
+    ("paragraph", "This guide covers the server.", 0),
+    ("heading", "CORS", 2),
+    ("paragraph", "Browsers send a preflight request first.", 0),
+    ("paragraph", "The middleware takes these arguments:", 0),
+    ("item", "max_age - Sets a maximum time in seconds. Defaults to 600.", 0),
+    ("item", "allow_credentials - Whether cookies are supported.", 0),
+    ("heading", "Preflight", 3),
+    ("paragraph", "A preflight is an OPTIONS request.", 0),
+])
 
 
 def test_every_chunk_is_its_slice_of_the_extracted_text():
@@ -19,62 +43,77 @@ def test_every_chunk_is_its_slice_of_the_extracted_text():
     for i, chunk in enumerate(chunks):
         m = chunk.metadata
         assert doc.text[m["start"] : m["end"]] == chunk.page_content
-        assert m["chunk"] == i
-        assert m["source"] == str(SEED)
-        assert m["title"] == doc.title
-        assert m["doc_hash"] == doc.hash
+        assert (m["chunk"], m["source"], m["title"], m["doc_hash"]) == (i, str(SEED), doc.title, doc.hash)
 
 
-def test_chunks_hold_whole_sentences():
-    doc = load_file(SEED)
-    starts = {s for s, _ in sentence_spans(doc.text)}
-    ends = {e for _, e in sentence_spans(doc.text)}
-    for chunk in split_document(doc, "x", chunk_size=500, chunk_overlap=0):
-        assert chunk.metadata["start"] in starts
-        assert chunk.metadata["end"] in ends
+def test_chunks_start_at_headings_and_carry_their_heading_path():
+    chunks = split_document(GUIDE, "d.md", chunk_size=600, chunk_overlap=0)
+    assert [c.metadata["headings"] for c in chunks] == ["Guide", "Guide > CORS", "Guide > CORS > Preflight"]
+    assert [c.page_content.split("\n")[0] for c in chunks] == ["Guide", "CORS", "Preflight"]
 
 
-def test_chunks_cover_the_whole_document_in_order():
-    doc = load_file(SEED)
-    chunks = split_document(doc, "x", chunk_size=300, chunk_overlap=0)
-    covered = " ".join(c.page_content for c in chunks).split()
-    assert covered == doc.text.split()
+def test_units_follow_the_structure():
+    chunk = split_document(GUIDE, "d.md", chunk_size=600, chunk_overlap=0)[1]
+    units = [(chunk.page_content[a:b], kind) for a, b, kind in decode_units(chunk.metadata["units"])]
+    assert units == [
+        ("CORS", "h"),
+        ("Browsers send a preflight request first.", "s"),
+        ("The middleware takes these arguments:", "s"),
+        ("max_age - Sets a maximum time in seconds. Defaults to 600.", "i"),  # one unit, two sentences
+        ("allow_credentials - Whether cookies are supported.", "i"),
+    ]
 
 
-def test_overlap_repeats_whole_sentences():
-    text = " ".join(f"Sentence number {i} is short." for i in range(30))
-    doc = LoadedDocument(Path("s.txt"), text, "s")
+def test_a_lead_in_moves_on_with_the_list_it_introduces():
+    chunks = split_document(GUIDE, "d.md", chunk_size=110, chunk_overlap=0)
+    for chunk in chunks:
+        assert not chunk.page_content.rstrip().endswith(":")
+    assert any(c.page_content.startswith("The middleware takes these arguments:\n\nmax_age") for c in chunks)
+
+
+def test_overlap_repeats_whole_units_never_headings():
+    text_blocks = [("heading", "Notes", 1)] + [("paragraph", f"Sentence number {i} is short.", 0) for i in range(30)]
+    doc = structured(text_blocks)
     chunks = split_document(doc, "s", chunk_size=200, chunk_overlap=60)
     for a, b in zip(chunks, chunks[1:]):
         assert b.metadata["start"] < a.metadata["end"]  # they overlap
-        shared = text[b.metadata["start"] : a.metadata["end"]]
-        assert shared.strip().endswith(".") and shared.strip()[0] == "S"
+        assert b.page_content.startswith("Sentence number")
 
 
-def test_pdf_chunks_carry_their_page():
-    text = "Tides rise twice a day.\n\nWinds come from the west."
-    doc = LoadedDocument(Path("r.pdf"), text, "r", pages=[(0, 1), (25, 2)])
-    chunks = split_document(doc, "r.pdf", chunk_size=30, chunk_overlap=0)
-    assert [c.metadata["page"] for c in chunks] == [1, 2]
+def test_the_page_of_a_quote_is_the_page_it_is_on():
+    doc = structured([("paragraph", "Tides rise twice a day.", 0), ("paragraph", "Winds come from the west.", 0)],
+                     pages={0: 1, 1: 2})
+    (chunk,) = split_document(doc, "r.pdf", chunk_size=600, chunk_overlap=0)
+    assert chunk.metadata["page"] == 1
+    assert page_of(chunk.metadata, chunk.page_content.index("Winds")) == 2
+    assert page_of(chunk.metadata, chunk.page_content.index("Tides")) == 1
 
 
-def test_a_sentence_longer_than_a_chunk_is_cut_at_spaces():
-    text = "word " * 300
-    doc = LoadedDocument(Path("w.txt"), text.strip(), "w")
+def test_a_unit_longer_than_a_chunk_is_cut_at_spaces():
+    doc = structured([("paragraph", ("word " * 300).strip(), 0)])
     chunks = split_document(doc, "w", chunk_size=100, chunk_overlap=0)
     assert all(len(c.page_content) <= 100 for c in chunks)
     assert all(doc.text[c.metadata["start"] : c.metadata["end"]] == c.page_content for c in chunks)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
-    st.lists(st.sampled_from(list("abc XYZ.!?\n\"'") + ["Mr. ", "U.S. ", "\n\n", "\u00a0"]), max_size=300).map("".join),
-    st.integers(min_value=20, max_value=200),
-    st.integers(min_value=0, max_value=60),
+    st.lists(
+        st.tuples(
+            st.sampled_from(["heading", "paragraph", "item", "code", "row"]),
+            st.lists(st.sampled_from(list("abc XYZ.!?:\"'") + ["Mr. ", "U.S. ", "\n", "\u00a0"]), max_size=80).map("".join),
+            st.integers(min_value=1, max_value=4),
+        ),
+        max_size=25,
+    ),
+    st.integers(min_value=20, max_value=300),
+    st.integers(min_value=0, max_value=80),
 )
-def test_offsets_hold_for_any_text(text, size, overlap):
-    doc = LoadedDocument(Path("t.txt"), text, "t")
+def test_offsets_hold_for_any_structure(blocks, size, overlap):
+    doc = structured(blocks)
     for chunk in split_document(doc, "t", chunk_size=size, chunk_overlap=min(overlap, size - 1)):
         m = chunk.metadata
-        assert text[m["start"] : m["end"]] == chunk.page_content
+        assert doc.text[m["start"] : m["end"]] == chunk.page_content
         assert chunk.page_content.strip()
+        for a, b, _ in decode_units(m["units"]):
+            assert 0 <= a < b <= len(chunk.page_content)

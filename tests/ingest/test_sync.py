@@ -1,6 +1,7 @@
 """Ingesting a folder is a sync: added, updated, unchanged, removed; never half-written."""
 
 import pytest
+from langchain_core.documents import Document
 
 from ingest.sync import sync
 from tests.ingest.conftest import chunk_ids, record_ids
@@ -130,19 +131,23 @@ def test_chunks_store_offsets_and_metadata(docs, store):
         assert {"source", "title", "doc_hash", "chunk", "start", "end"} <= set(meta)
 
 
-def test_each_chunk_carries_its_sentence_vectors(docs, store):
+def test_each_chunk_carries_its_unit_vectors(docs, store):
     import numpy as np
 
-    from ingest.embeddings import read_sentence_vectors
-    from ingest.sentences import sentence_spans
+    from ingest.embeddings import chunk_units, read_unit_vectors
 
     (docs / "a.txt").write_text(ARTICLE)
     sync([docs], store, chunk_size=200, chunk_overlap=0)
     got = store.collection.get(include=["documents", "metadatas", "embeddings"])
     for text, meta, vector in zip(got["documents"], got["metadatas"], got["embeddings"]):
-        spans, vectors = read_sentence_vectors(meta)
-        assert spans == sentence_spans(text) and len(spans) >= 2
-        direct = store.embeddings.encode([text[a:b] for a, b in spans])
+        doc = Document(page_content=text, metadata=meta)
+        units = chunk_units(doc)
+        vectors = read_unit_vectors(meta, len(units))
+        assert len(units) >= 2 and vectors.shape[0] == len(units)
+        direct = store.embeddings.encode([text[a:b] for a, b, _ in units])
         assert np.allclose(vectors, direct, atol=2e-3)  # float16 storage
-        mean = direct.mean(axis=0)
-        assert np.allclose(vector, mean / np.linalg.norm(mean), atol=1e-4)
+        rows = [direct]
+        if meta.get("headings"):  # the heading path counts in the chunk's own vector
+            rows.append(store.embeddings.encode([meta["headings"]]))
+        mean = np.concatenate(rows).mean(axis=0)
+        assert np.allclose(vector, mean / np.linalg.norm(mean), atol=1e-3)

@@ -1,0 +1,157 @@
+"""What a question asks for: the type of its expected answer, and the constraints an answer must
+meet (the years, numbers and names it mentions). Rules over the question's words: questions are
+short and formulaic enough that these are both fast and predictable."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.text import STOPWORDS, terms
+
+PERSON, ORG, PLACE, DATE, NUMBER = "person", "organisation", "place", "date", "number"
+DEFINITION, PROCEDURE, REASON, OTHER = "definition", "procedure", "reason", "other"
+# Types whose answer is a short span: an entity, a date or a number.
+SHORT_TYPES = frozenset({PERSON, ORG, PLACE, DATE, NUMBER})
+
+_PLACE_NOUNS = (
+    "city town country state province region county place location venue continent island "
+    "capital village district neighbourhood neighborhood street address river lake mountain "
+    "hometown birthplace headquarters site destination port airport stadium"
+).split()
+_ORG_NOUNS = (
+    "company organisation organization agency party team club band group firm university "
+    "college school newspaper network channel label publisher ministry department bank airline "
+    "manufacturer government body committee court"
+).split()
+_PERSON_NOUNS = (
+    "person man woman player author writer president leader minister founder singer actor "
+    "actress director coach captain spokesman spokeswoman spokesperson king queen ceo chairman "
+    "member candidate winner contributor maintainer inventor artist composer scientist "
+    "physician doctor owner laureate champion wife husband son daughter father mother "
+    "successor predecessor rival opponent chief head boss governor mayor senator judge justice "
+    "premier manager pilot driver suspect victim creator developer nominee speaker host "
+    "commander general ambassador secretary chancellor pope"
+).split()
+_DATE_NOUNS = "year date day month decade century era season version release birthday deadline".split()
+_NUMBER_NOUNS = (
+    "number percentage percent amount size length width height depth weight population "
+    "score total count cost price limit maximum minimum rate speed capacity distance "
+    "duration age time turnout tally toll magnitude temperature attendance salary budget "
+    "margin figure majority"
+).split()
+_NOUN_TYPES = [
+    (_PLACE_NOUNS, PLACE), (_ORG_NOUNS, ORG), (_PERSON_NOUNS, PERSON),
+    (_DATE_NOUNS, DATE), (_NUMBER_NOUNS, NUMBER),
+]
+
+_HOW_MUCH = re.compile(
+    r"\bhow (many|much|long|old|far|large|big|tall|high|deep|wide|often|fast|heavy|big)\b", re.I
+)
+_PROCEDURE = re.compile(
+    r"\b(how (do|can|should|would|could|to|does one)|how do you|steps? (to|for)|way to|"
+    r"what is the (best )?way)\b", re.I
+)
+_DEFINITION = re.compile(
+    r"^\s*(what|who)\s+(is|are|was|were)\s+(a|an|the)?\s*[\w\- ./`'\"]{1,60}\??\s*$|"
+    r"\b(define|definition of|meaning of|what does .{1,40} mean|stand for)\b", re.I
+)
+_WHICH_NOUN = re.compile(r"\b(?:what|which|whose|name the|name of the)\s+((?:[\w'-]+\s*){1,6})", re.I)
+
+_YEAR = re.compile(r"(?<![\d.])(1[5-9]\d\d|20\d\d)(?![\d.])")
+_NUMBERISH = re.compile(r"(?<![\w.])v?\d+(?:[.,]\d+)*(?![\w])")
+_QUOTED = re.compile(r"[`\"\u201c]([^`\"\u201d]{2,60})[`\"\u201d]")
+_IDENTIFIER = re.compile(r"\b[A-Za-z_][\w]*(?:[._][\w]+)+\b|\b[a-z]+[A-Z]\w*\b|\b\w+\(\)")
+_CAPITALISED = re.compile(r"\b[A-Z][\w'\-.]*[A-Za-z0-9]|\b[A-Z]\b")
+
+
+@dataclass
+class Asked:
+    text: str
+    type: str
+    years: set[str] = field(default_factory=set)
+    numbers: set[str] = field(default_factory=set)  # other numbers, versions included
+    names: set[str] = field(default_factory=set)  # stemmed terms of proper names / identifiers
+    terms: set[str] = field(default_factory=set)
+
+    @property
+    def wants_short(self) -> bool:
+        return self.type in SHORT_TYPES
+
+
+def _noun_type(word: str) -> str | None:
+    single = word[:-1] if word.endswith("s") and len(word) > 3 else word
+    for nouns, kind in _NOUN_TYPES:
+        if single in nouns or word in nouns:
+            return kind
+    return None
+
+
+def answer_type(question: str) -> str:
+    """The type of the first clause that has one ("HttpUrl max length? when do I get it" asks
+    for a number)."""
+    clauses = [c for c in re.split(r"(?<=[?;])\s+", question.strip()) if c.strip()] or [question]
+    for clause in clauses:
+        kind = _clause_type(clause)
+        if kind != OTHER:
+            return kind
+    return OTHER
+
+
+def _clause_type(question: str) -> str:
+    q = question.strip()
+    low = q.lower()
+    if _PROCEDURE.search(low):
+        return PROCEDURE
+    if _HOW_MUCH.search(low) or re.search(r"\b(what|which) (percentage|number|amount)\b", low):
+        return NUMBER
+    # "when" asks for a date at the start of a question, not in "... when parsing JSON?"
+    if re.match(r"\W*(when|since when|until when|what time)\b", low) or re.search(
+        r"\b(what|which|in what) (year|date|day|month|decade|century|version|release)\b", low
+    ):
+        return DATE
+    if re.match(r"\W*(where|from where|in which place)\b", low):
+        return PLACE
+    if re.search(r"\bwhy\b|\bfor what reason\b|\bwhat (caused|causes)\b", low):
+        return REASON
+    m = _WHICH_NOUN.search(low.replace("what's", "what is"))
+    if m:  # "what is the maximum string length", "which city": the words after say what
+        for word in m.group(1).split()[:5]:
+            kind = _noun_type(word)
+            if kind:
+                return kind
+    if not re.search(r"\b(what|which|who|whom|whose|when|where|why|how)\b", low):
+        # a search-style query ("2019 election turnout"): its nouns say what is wanted
+        for word in reversed(re.findall(r"[a-z]+", low)):
+            kind = _noun_type(word)
+            if kind:
+                return kind
+    if re.search(r"\b(who|whom|whose)\b", low):
+        # "Who is Noh Kwang-il?" asks what the person is; "Who is the spokesman?" asks a name.
+        if re.match(r"\s*who (is|was|are|were) [A-Z]", q[:1].lower() + q[1:]):
+            return DEFINITION
+        return PERSON
+    if _DEFINITION.search(low):
+        return DEFINITION
+    return OTHER
+
+
+def analyse(question: str) -> Asked:
+    """The question's expected answer type and its constraints."""
+    years = set(_YEAR.findall(question))
+    numbers = {n.lstrip("v") for n in _NUMBERISH.findall(question)} - years
+    names: set[str] = set()
+    for rx in (_QUOTED, _IDENTIFIER):
+        for m in rx.finditer(question):
+            names.update(terms(m.group(0)))
+    for m in _CAPITALISED.finditer(question):
+        if m.start() == 0 and m.group(0).lower() in STOPWORDS | _QUESTION_WORDS:
+            continue
+        token = m.group(0)
+        if token.lower() in STOPWORDS or token.lower() in _QUESTION_WORDS:
+            continue
+        names.update(terms(token))
+    return Asked(question, answer_type(question), years, numbers, names, set(terms(question)))
+
+
+_QUESTION_WORDS = frozenset("what which who whom whose when where why how is are was were do does did can".split())

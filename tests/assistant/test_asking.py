@@ -1,0 +1,45 @@
+"""What a question asks for: the answer type and the constraints an answer must meet."""
+
+import pytest
+
+from assistant.asking import DATE, DEFINITION, NUMBER, OTHER, PERSON, PLACE, PROCEDURE, REASON, analyse
+from assistant.entities import new_spans, spans_of
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("Who won Wimbledon in 2019?", PERSON),
+        ("Who is the spokesman?", PERSON),
+        ("Who is Noh Kwang-il?", DEFINITION),
+        ("When did Abe come to power?", DATE),
+        ("Which release dropped Python 3.9?", DATE),
+        ("How many justices decided the case?", NUMBER),
+        ("HK district council election 2019 turnout", NUMBER),
+        ("Greta Thunberg climate strike start date", DATE),
+        ("Trump's physician during his illness", PERSON),
+        ("In which city was the stampede?", PLACE),
+        ("Where is the harbour?", PLACE),
+        ("What is a tropical depression?", DEFINITION),
+        ("How do I install the package?", PROCEDURE),
+        ("Why did the governor resign?", REASON),
+        ("What consent does Seoul require?", OTHER),
+    ],
+)
+def test_the_expected_answer_type(question, kind):
+    assert analyse(question).type == kind
+
+
+def test_constraints_are_the_years_numbers_and_names_asked_about():
+    asked = analyse("Which `max_age` did FastAPI 0.24.1 set for Seoul in 2019?")
+    assert asked.years == {"2019"}
+    assert asked.numbers == {"0.24.1"}
+    assert {"max_ag", "fastapi", "seoul"} <= asked.names  # stemmed terms
+
+
+def test_answer_spans_of_each_type_that_the_question_does_not_already_hold():
+    text = "Seoul's foreign ministry said in May 2014 that Noh Kwang-il spoke for 45 minutes."
+    assert [text[s.start : s.end] for s in spans_of(text, DATE)] == ["May 2014"]
+    assert "45" in [text[s.start : s.end] for s in spans_of(text, NUMBER)]
+    names = [text[s.start : s.end] for s in new_spans(text, PERSON, analyse("Who spoke for Seoul?").terms)]
+    assert "Noh Kwang-il" in names and "Seoul's" not in names
