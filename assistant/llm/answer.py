@@ -20,6 +20,11 @@ from assistant.resources import prompt
 from assistant.verify import best_sentence, check_answer, clean_reply, is_refusal
 
 
+# The notices' fixed parts (assistant eval counts the outcomes by them).
+NOT_USED_FAILED = "was not used:"  # "The LLM (openai:x) was not used: <why>."
+NOT_USED_UNBACKED = "The LLM's answer was not used"
+
+
 def format_passages(docs: list[Document]) -> str:
     """Numbered passages, fenced as data: markup in them is escaped so a document cannot close
     the fence and speak as the user."""
@@ -31,7 +36,7 @@ def format_passages(docs: list[Document]) -> str:
 
 
 def _not_used(assistant, fallback: Answer, why: str) -> Answer:
-    note = f"The LLM ({assistant.settings.llm}) was not used: {why}. This is the extractive answer."
+    note = f"The LLM ({assistant.settings.llm}) {NOT_USED_FAILED} {why}. This is the extractive answer."
     fallback.notice = f"{fallback.notice}; {note}" if fallback.notice else note
     return fallback
 
@@ -85,7 +90,7 @@ def llm_answer(reply: str, docs: list[Document], fallback: Answer) -> Answer:
         )
     if not any(c.backed for c in checked):
         why = _why_unbacked(checked)
-        note = f"The LLM's answer was not used: {why}. This is the extractive answer."
+        note = f"{NOT_USED_UNBACKED}: {why}. This is the extractive answer."
         fallback.notice = f"{fallback.notice}; {note}" if fallback.notice else note
         return fallback
     citations: dict[int, Citation] = {}

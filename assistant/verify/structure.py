@@ -238,13 +238,18 @@ def _sentence(span) -> Sentence:
 
 
 def _predicates(span) -> list[tuple[str, str]]:
-    """What the sentence asserts happened: its main verb and the verbs joined to it, or, after
-    a verb of saying, the verbs of what was said."""
+    """What the sentence asserts: its main verb and the verbs joined to it; after a verb of
+    saying, the verbs of what was said; after "is", the noun or adjective it is."""
     root = span.root
     heads = [root] + [c for c in root.children if c.dep_ == "conj"]
     out = []
     for verb in heads:
         stem = _stem(verb.text)
+        if verb.pos_ == "AUX" or stem in _LIGHT_VERBS:
+            # "It was a victory": what is asserted is the complement
+            out += [(_stem(c.text), c.text) for c in verb.children
+                    if c.dep_ in ("attr", "acomp") and c.pos_ in ("NOUN", "ADJ")]
+            continue
         if verb.pos_ != "VERB":
             continue
         if stem in _SAY_VERBS:

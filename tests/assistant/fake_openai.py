@@ -2,7 +2,7 @@
 the OpenAI chat-completions API (plain and streamed, plus GET /v1/models) and Ollama's own API
 (POST /api/chat, GET /api/tags), replying with a scripted text.
 
-Knobs: `reply`; `status` and `error` (an error response instead, e.g. vLLM's 404 for an unknown
+Knobs: `reply` (a text, or a function of the last user message giving one); `status` and `error` (an error response instead, e.g. vLLM's 404 for an unknown
 model); `models` (what the model listing returns; None = no listing endpoint, 404); `delay`
 (seconds between streamed pieces: a slow-trickle server). `requests` holds every JSON body
 received (with "_path"), `gets` every GET path, and `hung_up` is set when the client closed a
@@ -72,7 +72,7 @@ class FakeOpenAI:
                     self._json(200, {
                         "id": "c1", "object": "chat.completion", "created": 0, "model": body["model"],
                         "choices": [{"index": 0, "finish_reason": "stop",
-                                     "message": {"role": "assistant", "content": outer.reply}}],
+                                     "message": {"role": "assistant", "content": str(outer.reply)}}],
                         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
                     })
 
@@ -96,7 +96,11 @@ class FakeOpenAI:
                 self.send_header("Content-Type", "application/x-ndjson" if ndjson else "text/event-stream")
                 self.send_header("Transfer-Encoding", "chunked")
                 self.end_headers()
-                words = outer.reply.split(" ") if outer.reply else [""]
+                reply = outer.reply
+                if callable(reply):
+                    messages = body.get("messages") or [{}]
+                    reply = reply(str(messages[-1].get("content", "")))
+                words = reply.split(" ") if reply else [""]
                 pieces = [w if i == 0 else " " + w for i, w in enumerate(words)]
                 try:
                     for i, piece in enumerate(pieces):
