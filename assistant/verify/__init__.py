@@ -45,8 +45,13 @@ def is_refusal(text: str) -> bool:
 def check_answer(text: str, passages: list[str]) -> list[CheckedSentence]:
     """Every sentence of a cleaned reply (clean_reply), with the passages it validly cites and
     a flag when its citations don't back it."""
+    from assistant.verify import structure
+
+    found = claims(text)
+    cited = {n for c in found for n in c.cited if 1 <= n <= len(passages)}
+    structure.prepare([c.text for c in found] + [passages[n - 1] for n in sorted(cited)])  # one batch
     out = []
-    for claim in claims(text):
+    for claim in found:
         valid = list(dict.fromkeys(n for n in claim.cited if 1 <= n <= len(passages)))
         invalid = [n for n in claim.cited if n not in valid]
         reason = None

@@ -12,8 +12,9 @@ negates is asserted (or the other way round).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from assistant.text import STOPWORDS, _stemmer
 from assistant.verify.names import FILLER, canonical_word, same_entity
@@ -259,19 +260,48 @@ def _predicates(span) -> list[tuple[str, str]]:
     return [(stem, text) for stem, text in out if stem not in GENERIC_VERBS and stem not in _SAY_VERBS]
 
 
-@lru_cache(maxsize=4096)
-def _parse_sentence(text: str) -> Sentence:
+_CACHE: OrderedDict[str, Sentence] = OrderedDict()  # sentence text -> its structure
+_CACHE_SIZE = 4096
+_CACHE_LOCK = threading.RLock()
+
+
+def prepare(texts) -> None:
+    """Parse, in one batch, every sentence of these texts not parsed yet (spaCy parses a batch
+    about twice as fast as the same sentences one by one)."""
     from assistant.nlp import nlp
 
-    return _sentence(nlp()(text)[:])
+    wanted = list(dict.fromkeys(t[a:b] for t in texts for a, b in sentence_spans(t)))
+    with _CACHE_LOCK:
+        todo = [t for t in wanted if t not in _CACHE]
+    if not todo:
+        return
+    parsed = [_sentence(doc[:]) for doc in nlp().pipe(todo, batch_size=64)]
+    with _CACHE_LOCK:
+        for text, sentence in zip(todo, parsed):
+            _CACHE[text] = sentence
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
 
 
-@lru_cache(maxsize=512)
 def parse(text: str) -> tuple[Sentence, ...]:
     """The sentences of a text with their structure. The project's sentence splitter cuts them
     (spaCy's parser joins a heading to the paragraph under it); each is parsed once and cached,
     since the same passages come back for every claim and question."""
-    return tuple(_parse_sentence(text[a:b]) for a, b in sentence_spans(text))
+    spans = sentence_spans(text)
+    with _CACHE_LOCK:
+        missing = any(text[a:b] not in _CACHE for a, b in spans)
+    if missing:
+        prepare([text])
+    with _CACHE_LOCK:
+        out = []
+        for a, b in spans:
+            sentence = _CACHE.get(text[a:b])
+            if sentence is None:  # evicted by another thread meanwhile: parse it again
+                prepare([text[a:b]])
+                sentence = _CACHE[text[a:b]]
+            _CACHE.move_to_end(text[a:b])
+            out.append(sentence)
+    return tuple(out)
 
 
 # -- conflicts --------------------------------------------------------------------------
