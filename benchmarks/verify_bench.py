@@ -3,13 +3,18 @@
     python benchmarks/verify_bench.py            # the table
     python benchmarks/verify_bench.py --misses   # also every wrong verdict, with its reason
 
-tests/data/verify_claims.jsonl holds sentences about the seed article ("seed") and a short text
-written for this set (tests/data/port-elwyn.txt): true paraphrases and verbatim ones (backed),
-and invented facts, swapped roles, flipped negations, wrong numbers and wrong names (not
-backed). Each cites a paragraph; the check sees that paragraph with its neighbours, about the
-size of a retrieved chunk. A flag is a positive: precision = flagged sentences that are really
-unbacked / all flagged; recall = unbacked sentences that were flagged / all unbacked. The seed
-half was looked at while the check was built; port-elwyn was not, so it is the fairer number.
+tests/data/verify_claims.jsonl holds sentences about the seed article ("seed") and two short
+texts written for this set (tests/data/port-elwyn.txt, tests/data/riverton.txt): true
+paraphrases and verbatim ones (backed), and invented facts, swapped roles, flipped negations,
+wrong numbers and wrong names (not backed). Each cites a paragraph; the check sees that
+paragraph with its neighbours, about the size of a retrieved chunk. A flag is a positive:
+precision = flagged sentences that are really unbacked / all flagged; recall = unbacked
+sentences that were flagged / all unbacked. seed and port-elwyn were looked at while the check
+was built; riverton was written afterwards as a held-out set. Its first run gave precision
+0.800 and recall 0.800 (4 false flags, 4 misses): that is the fair number for unseen text. Three
+general fixes it exposed followed (irregular verb forms such as paid/pay, "the clinic" as
+"the Lakeside Clinic", a role check that ignored the verb), so its current row is no longer
+held out.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ def paragraphs() -> dict[str, list[str]]:
     texts = {
         "seed": load_file(next(seeds_dir().glob("*.txt"))).text,
         "port-elwyn": load_file(ROOT / "tests" / "data" / "port-elwyn.txt").text,
+        "riverton": load_file(ROOT / "tests" / "data" / "riverton.txt").text,
     }
     return {name: [p.strip() for p in re.split(r"\n\s*\n", t) if p.strip()] for name, t in texts.items()}
 
@@ -93,7 +99,7 @@ def main() -> None:
     args = parser.parse_args()
     rows = run()
     groups = {"all": rows}
-    for doc in ("seed", "port-elwyn"):
+    for doc in ("seed", "port-elwyn", "riverton"):
         groups[doc] = [r for r in rows if r["doc"] == doc]
     print("| set | sentences | precision | recall | false flags | missed |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")

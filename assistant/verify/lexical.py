@@ -23,6 +23,31 @@ _ORDINALS = {
     )
 }
 _WORD = re.compile(r"[a-z]+")
+# Irregular verb forms, by Snowball stem, mapped to the stem of the base form: the stemmer
+# leaves "paid" and "pay", "taken" and "take" apart.
+IRREGULAR = {
+    form: base
+    for base, forms in {
+        "pay": "paid", "take": "took taken", "make": "made", "give": "gave given", "get": "got gotten",
+        "seek": "sought", "win": "won", "sell": "sold", "buy": "bought", "send": "sent",
+        "lend": "lent", "hold": "held", "keep": "kept", "leav": "left", "meet": "met", "run": "ran",
+        "begin": "began begun", "bring": "brought", "build": "built", "choos": "chose chosen",
+        "come": "came", "draw": "drew drawn", "fall": "fell fallen", "find": "found",
+        "go": "went gone", "grow": "grew grown", "hear": "heard", "know": "knew known",
+        "lead": "led", "lose": "lost", "rise": "rose risen", "see": "saw seen", "show": "shown",
+        "spend": "spent", "speak": "spoke spoken", "stand": "stood", "strike": "struck",
+        "teach": "taught", "think": "thought", "tell": "told", "understand": "understood",
+        "write": "wrote written", "fight": "fought", "becom": "becam", "break": "broke broken",
+        "catch": "caught", "drive": "drove driven", "feel": "felt", "forget": "forgot forgotten",
+        "fli": "flew flown", "hide": "hid hidden", "mean": "meant", "forbid": "forbad forbidden",
+        "withdraw": "withdrew withdrawn", "overtak": "overtook", "undertak": "undertook",
+    }.items()
+    for form in forms.split()
+}
+
+
+def base_stems(stems: list[str]) -> list[str]:
+    return [IRREGULAR.get(s, s) for s in stems]
 
 
 def _canonical(number: str) -> str:
@@ -63,10 +88,10 @@ def missing_numbers(claim: str, passage: str) -> list[str]:
 def coverage(claim: str, passage: str) -> float:
     """Share of the claim's content words (stemmed) that occur in the passage; 1.0 for a claim
     without any."""
-    wanted = terms(claim)
+    wanted = base_stems(terms(claim))
     if not wanted:
         return 1.0
-    have = set(terms(passage))
+    have = set(base_stems(terms(passage)))
     passage_numbers: set[str] | None = None
 
     def covered(term: str) -> bool:

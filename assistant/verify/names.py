@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.text import _stemmer
+
 # A capital often stands for its country in news text ("Seoul said", "talks with Tokyo").
 CAPITALS = {
     "seoul": ("south", "korea"), "tokyo": ("japan",), "pyongyang": ("north", "korea"),
@@ -55,9 +57,14 @@ def _contains(longer: tuple[str, ...], shorter: tuple[str, ...]) -> bool:
 
 def same_entity(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     """"Korea" is "South Korea", "Abe" is "Shinzo Abe", "Tokyo" is "Japan"; "North Korea" is
-    not "South Korea". Common nouns (keys starting with '#') match only themselves."""
-    if a[0].startswith("#") or b[0].startswith("#"):
+    not "South Korea". A common noun (key "#stem") is itself, or the name it ends a name of:
+    "the clinic" is "the Lakeside Clinic"."""
+    common_a, common_b = a[0].startswith("#"), b[0].startswith("#")
+    if common_a and common_b:
         return a == b
+    if common_a or common_b:
+        noun, name = (a, b) if common_a else (b, a)
+        return noun[0][1:] == _stemmer().stemWord(name[-1])
     for x in _variants(a):
         for y in _variants(b):
             if _contains(x, y) if len(x) >= len(y) else _contains(y, x):

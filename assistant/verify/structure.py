@@ -17,6 +17,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from assistant.text import STOPWORDS, _stemmer
+from assistant.verify.lexical import IRREGULAR
 from assistant.verify.names import FILLER, canonical_word, same_entity
 from ingest.sentences import sentence_spans
 
@@ -27,10 +28,9 @@ _ACTORS = frozenset("agent patient giver recipient".split())
 # Verbs whose subject receives what their object names, from someone ("seek consent from B"),
 # and those whose subject gives it ("give consent to B"). Snowball stems.
 _FROM_VERBS = frozenset(
-    "seek sought obtain get got receiv request ask need requir demand win won gain borrow buy "
-    "bought accept".split()
+    "seek obtain get receiv request ask need requir demand win gain borrow buy accept".split()
 )
-_TO_VERBS = frozenset("give gave grant provid offer send sent lend lent sell sold suppli award pay paid".split())
+_TO_VERBS = frozenset("give grant provid offer send lend sell suppli award pay".split())
 _ASK_VERBS = frozenset("ask beg".split())  # "ask the council for approval": the council gives
 # Words that deny what is under them, in the parse: "lacked a timetable", "without consent".
 _NEGATING_HEADS = frozenset("lack fail without".split())
@@ -46,15 +46,16 @@ _SAY_VERBS = frozenset("say said tell told state add note report announc claim a
 # Main verbs too generic to require in the passage: paraphrases swap them freely ("give
 # consent", "let Tokyo fight", "turned down", "get approval").
 GENERIC_VERBS = frozenset(
-    "is was be are were been am has have had do does did make made get got give gave take took "
-    "let go went come came becom turn put keep kept need use".split()
+    "is was be are were been am has have had do does did make get give take let go come becom "
+    "turn put keep need use".split()
 )
 # Verbs too light to say who did what ("X is a spokesman", "X has a plan").
 _LIGHT_VERBS = frozenset("is was be are were been am has have had do does did".split())
 
 
 def _stem(text: str) -> str:
-    return _stemmer().stemWord(text.lower())
+    stem = _stemmer().stemWord(text.lower())
+    return IRREGULAR.get(stem, stem)
 
 
 @dataclass(frozen=True)
@@ -341,8 +342,8 @@ def substituted(claim: Sentence, passage: Sentence) -> str | None:
                 continue
             if not (x.named or z.named):
                 continue
-            if any(same_entity(a.key, z.key) and a.role == z.role for a in claim.args):
-                continue
+            if any(same_entity(a.key, z.key) and a.role == z.role and a.verb == z.verb for a in claim.args):
+                continue  # the claim gives Y that role too
             return f"it names {x.text} where the passage has {z.text}"
     return None
 
