@@ -86,8 +86,6 @@ class LLMClient:
                 content = chunk.content
                 if isinstance(content, str) and content:
                     yield content
-        except GeneratorExit:
-            raise
         except Exception as exc:  # every backend failure becomes advice, never a stack trace
             provider = (self.settings.llm or "").partition(":")[0]
             model_name = (self.settings.llm or "").partition(":")[2]

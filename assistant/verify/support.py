@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant.verify import lexical, names, structure
+from assistant.verify import conflicts, lexical, names, structure
 from ingest.sentences import sentence_spans
 
 # Share of the claim's content words that the passage must hold. Lower lets more invented
@@ -67,7 +67,7 @@ def _structure_problem(claim: str, parsed_claim, sentences) -> str | None:
     aligned = [s for c, s in scored if c >= best - ALIGN_MARGIN and c > 0]
     first = None
     for s in aligned:
-        problems = [p for c in parsed_claim if (p := structure.conflict(c, s))]
+        problems = [p for c in parsed_claim if (p := conflicts.conflict(c, s))]
         if not problems:
             return None
         first = first or problems[0]
