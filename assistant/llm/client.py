@@ -80,8 +80,8 @@ class LLMClient:
             raise LLMUnavailable(reason, "paused")
         try:
             deadline.check()
+            model = self._model(purpose)  # first: a missing [llm] extra says how to install it
             self._ensure_checked(deadline)
-            model = self._model(purpose)
             for chunk in stream_within(lambda: model.stream(_messages(system, user)), deadline):
                 content = chunk.content
                 if isinstance(content, str) and content:
