@@ -44,7 +44,10 @@ class Flag:
     """A sentence of an LLM answer that its citations do not back."""
 
     sentence: str
-    reason: str  # "no citation", "cites [n] which does not exist", "not supported by [n]"
+    reason: str  # "no citation", "cites [n], which is not one of the passages", "not supported by [n]: ..."
+    # Where the flagged sentence (with its [n] markers) sits in Answer.text: text[start:end].
+    start: int = 0
+    end: int = 0
 
 
 @dataclass

@@ -52,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report", help="write the markdown report (and a PNG plot beside it)")
     p.add_argument("--baseline", action="store_true", help="also run the LangChain tutorial pipeline")
     p.add_argument("--limit", type=int, help="only the first N questions")
+    p.add_argument(
+        "--mode", choices=["extractive", "llm"], default="extractive",
+        help="llm: also answer through the LLM, beside the extractive answers (needs --llm)",
+    )
+    p.add_argument("--llm", help="e.g. openai:MODEL or ollama:MODEL (env ASSISTANT_LLM)")
+    p.add_argument("--llm-base-url")
     _common(p)
 
     p = sub.add_parser("ui", help="launch the browser chat")

@@ -22,11 +22,16 @@ def run(assistant, question, history, k: int, mode: str | None) -> Iterator[str 
     text, notice = clean_question(question, settings.max_question_chars)
     history = clean_history(history)
     use_llm = (mode or ("llm" if assistant.llm_configured else "extractive")) == "llm"
+    deadline = None
+    if use_llm and assistant.llm_configured:
+        from assistant.llm import Deadline
 
-    if history and use_llm and assistant.llm_configured:
+        deadline = Deadline(settings.llm_timeout)  # one limit for the rewrite and the reply
+
+    if history and deadline:
         from assistant.llm import condense
 
-        query, llm_notice = condense(assistant, text, history)
+        query, llm_notice = condense(assistant, text, history, deadline)
         notice = notice or llm_notice
     else:
         query = condense_heuristic(text, history)
@@ -49,7 +54,7 @@ def run(assistant, question, history, k: int, mode: str | None) -> Iterator[str 
     if use_llm and assistant.llm_configured and docs:
         from assistant.llm import llm_stream
 
-        yield from llm_stream(assistant, query, docs, answer)
+        yield from llm_stream(assistant, query, docs, answer, deadline)
         return
     for word in _increments(answer.text):
         yield word

@@ -60,8 +60,19 @@ class Settings(BaseSettings):
     )
     llm_base_url: str | None = Field(None, description="Base URL of the LLM server.")
     llm_api_key: str | None = Field(None, description="API key for the LLM server, if it needs one.")
-    llm_timeout: float = Field(60.0, description="Seconds before an LLM call is given up.")
-    llm_max_tokens: int = Field(300, description="Longest LLM answer, in tokens.")
+    llm_timeout: float = Field(
+        60.0, gt=0, description="Seconds one answer may spend on the LLM in all (the follow-up "
+        "rewrite, connecting, the streamed reply); past it, the extractive answer is given.",
+    )
+    llm_max_tokens: int = Field(
+        300, ge=1, description="Longest LLM answer, in tokens (sent as max_tokens and "
+        "max_completion_tokens, or Ollama's num_predict).",
+    )
+    llm_pause: float = Field(
+        60.0, ge=0, description="Seconds the LLM is skipped after it failed (a circuit "
+        "breaker): meanwhile answers are extractive, with a notice, instead of each waiting "
+        "out the same failure.",
+    )
     max_question_chars: int = Field(2000, description="Longer questions are truncated.")
     lock_timeout: float = Field(
         60.0, ge=0, description="Seconds an ingest waits for another one writing to the same "

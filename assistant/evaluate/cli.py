@@ -34,6 +34,14 @@ def run_eval(args, settings: Settings) -> int:
     if args.k < 1 or (args.limit is not None and args.limit < 1):
         print("error: --k and --limit must be at least 1", file=sys.stderr)
         return EXIT_ERROR
+    mode = getattr(args, "mode", None) or "extractive"
+    if mode == "llm" and not settings.llm:
+        print(
+            "error: --mode llm needs an LLM: set ASSISTANT_LLM (or --llm), e.g. "
+            "--llm openai:qwen2.5-7b-instruct --llm-base-url http://127.0.0.1:8000/v1",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     try:
         qaset = load_set(args.set_dir, args.limit)
     except SetError as exc:
@@ -41,7 +49,9 @@ def run_eval(args, settings: Settings) -> int:
         return EXIT_ERROR
 
     with index_settings(args, settings) as eval_settings:
-        result = evaluate(qaset, eval_settings, args.k, baseline=args.baseline, progress=True)
+        result = evaluate(
+            qaset, eval_settings, args.k, baseline=args.baseline, progress=True, mode=mode
+        )
 
     if args.report:
         result.update(_write_report(result, Path(args.report)))

@@ -19,6 +19,14 @@ ROWS = [
     ("ingest_mb_per_min", "ingest (MB/min)", "num"),
     ("ingest_chunks_per_s", "ingest (chunks/s)", "num"),
 ]
+# Rows only the LLM path has (assistant eval --mode llm).
+LLM_ROWS = [
+    ("flag_rate", "LLM sentences flagged ↓", "rate"),
+    ("llm_used_rate", "LLM answer used", "rate"),
+    ("llm_unbacked_rate", "LLM reply with no backed sentence ↓", "rate"),
+    ("llm_declined_rate", "LLM said the documents don't say", "rate"),
+    ("llm_failed_rate", "LLM failed (timeout, unreachable, ...) ↓", "rate"),
+]
 DASH = "—"
 
 
@@ -49,13 +57,17 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def metrics_table(result: dict) -> str:
-    """metric | ours [| baseline | ours/baseline] for one eval result (run.evaluate)."""
+    """metric | ours [| llm] [| baseline | ours/baseline] for one eval result (run.evaluate);
+    with an llm column, the LLM-only rows (flag rate, ...) follow."""
     ours = result["ours"]["metrics"]
+    llm = (result.get("llm") or {}).get("metrics")
     base = (result.get("baseline") or {}).get("metrics")
-    header = ["metric", "ours"] + (["baseline", "ours/baseline"] if base else [])
+    header = ["metric", "ours"] + (["llm"] if llm else []) + (["baseline", "ours/baseline"] if base else [])
     rows = []
-    for key, label, kind in ROWS:
+    for key, label, kind in ROWS + (LLM_ROWS if llm else []):
         row = [label.format(k=result["k"]), fmt(ours.get(key), kind)]
+        if llm:
+            row.append(fmt(llm.get(key), kind))
         if base:
             row += [fmt(base.get(key), kind), ratio(ours.get(key), base.get(key))]
         rows.append(row)
@@ -100,7 +112,7 @@ def markdown_report(result: dict, plot_name: str | None = None) -> str:
         f"{m['questions']} question{plural} ({m['answerable']} answerable, "
         f"{m['unanswerable']} unanswerable), k={result['k']}. Model {s['embedding_model']}, "
         f"chunks {s['chunk_size']}/{s['chunk_overlap']}, answers from {s['answer_k']} passages, "
-        f"{'LLM ' + s['llm'] if s['llm'] else 'extractive'}.",
+        f"{'LLM ' + s['llm'] if s['llm'] and result.get('llm') else 'extractive'}.",
         "",
         metrics_table(result),
         "",
@@ -108,6 +120,15 @@ def markdown_report(result: dict, plot_name: str | None = None) -> str:
         "the baseline (LangChain tutorial: 1000/200 splits, Chroma top-k, top chunk as the "
         "answer) never refuses.",
     ]
+    if result.get("llm"):
+        out += [
+            "",
+            f"ours = extractive answers; llm = the same questions answered by {s['llm']} "
+            "(`--mode llm`), falling back to the extractive answer when the LLM fails or no "
+            "sentence of its reply is backed by its citations. The LLM rows are over the "
+            "questions the LLM was asked (weak evidence is refused without asking it); "
+            "\"sentences flagged\" counts every sentence of an unbacked reply.",
+        ]
     notes = threshold_lines(result)
     if notes:
         out += ["", "### Refusal threshold", "", *notes]

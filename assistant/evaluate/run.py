@@ -119,9 +119,10 @@ class SystemRun:
     name: str
     outcomes: list[Outcome] = field(default_factory=list)
     ingest: dict = field(default_factory=dict)
+    llm: dict = field(default_factory=dict)  # run_llm's counts and rates
 
     def to_dict(self, k: int, threshold: float | None = None) -> dict:
-        metrics = {**summarise(self.outcomes, k), **_throughput(self.ingest)}
+        metrics = {**summarise(self.outcomes, k), **_throughput(self.ingest), **self.llm}
         out = {"metrics": metrics, "ingest": self.ingest}
         scored = [o for o in self.outcomes if o.confidence is not None]
         if scored:
@@ -201,7 +202,8 @@ def _ask_all(run: SystemRun, qaset: QASet, ask, progress: bool) -> None:
 
 
 def run_ours(qaset: QASet, assistant, k: int, progress: bool = True) -> SystemRun:
-    """Ingest the corpus, then ask every question through `Assistant.answer`, as users do."""
+    """Ingest the corpus, then ask every question through `Assistant.answer`, as users do
+    (extractive: the LLM path, if any, is measured apart by run_llm)."""
     run = SystemRun("ours")
     files = _corpus_files(qaset)
     # Neither loading the model nor opening the index is ingest throughput (the baseline's
@@ -215,7 +217,7 @@ def run_ours(qaset: QASet, assistant, k: int, progress: bool = True) -> SystemRu
 
     def ask(question: str):
         started = time.perf_counter()
-        answer = assistant.answer(question)
+        answer = assistant.answer(question, mode="extractive")
         latency = time.perf_counter() - started
         # Retrieval is measured apart, at the eval's k, outside the timed call.
         ranked = assistant.retrieve(question, k=k)
@@ -226,6 +228,69 @@ def run_ours(qaset: QASet, assistant, k: int, progress: bool = True) -> SystemRu
     run.ingest = _timed_ingest(files, ingest)
     _ask_all(run, qaset, ask, progress)
     return run
+
+
+def run_llm(qaset: QASet, assistant, k: int, progress: bool = True) -> SystemRun:
+    """Every question again through the LLM path (`mode="llm"`), on the index run_ours built.
+    Besides the usual metrics: how often the LLM's answer was used, replaced by the extractive
+    one because no sentence of it was backed, declined ("the documents don't contain..."), or
+    not had at all (timeout, unreachable, ...); and the share of the LLM's sentences that were
+    flagged (each sentence of a reply with no backed sentence counts as flagged)."""
+    from assistant.answer_types import Answer
+
+    run = SystemRun("llm")
+    counts = dict.fromkeys(("asked", "used", "unbacked", "declined", "failed", "sentences", "flagged"), 0)
+    warmed = [False]  # _ask_all's first call only warms up: not counted
+
+    def ask(question: str):
+        started = time.perf_counter()
+        streamed, answer = [], None
+        for item in assistant.stream(question, mode="llm"):
+            if isinstance(item, Answer):
+                answer = item
+            else:
+                streamed.append(item)
+        latency = time.perf_counter() - started
+        if warmed[0]:
+            _tally(counts, answer, "".join(streamed))
+        warmed[0] = True
+        ranked = assistant.retrieve(question, k=k)
+        cites = [(c.source, c.quote, c.start, c.end) for c in answer.citations]
+        return latency, answer.text, answer.found, float(answer.confidence), ranked, cites
+
+    _ask_all(run, qaset, ask, progress)
+    asked = counts["asked"]
+    run.llm = {**{f"llm_{key}": n for key, n in counts.items()},
+               "flag_rate": counts["flagged"] / counts["sentences"] if counts["sentences"] else None}
+    for key in ("used", "unbacked", "declined", "failed"):
+        run.llm[f"llm_{key}_rate"] = counts[key] / asked if asked else None
+    return run
+
+
+def _tally(counts: dict, answer, streamed: str) -> None:
+    """Which way one LLM question went (the notices are llm/answer.py's own)."""
+    from assistant.llm.answer import NOT_USED_FAILED, NOT_USED_UNBACKED
+    from assistant.verify import claims, clean_reply
+
+    notice = answer.notice or ""
+    if answer.mode == "llm":
+        counts["asked"] += 1
+        if not answer.found:
+            counts["declined"] += 1
+            return
+        counts["used"] += 1
+        counts["sentences"] += len(claims(answer.text))
+        counts["flagged"] += len(answer.flags)
+    elif NOT_USED_UNBACKED in notice:
+        counts["asked"] += 1
+        counts["unbacked"] += 1
+        written = len(claims(clean_reply(streamed)))
+        counts["sentences"] += written
+        counts["flagged"] += written
+    elif NOT_USED_FAILED in notice:
+        counts["asked"] += 1
+        counts["failed"] += 1
+    # otherwise the evidence was too weak to ask the LLM at all
 
 
 def run_baseline(qaset: QASet, embeddings, k: int, progress: bool = True) -> SystemRun:
@@ -261,9 +326,11 @@ def run_baseline(qaset: QASet, embeddings, k: int, progress: bool = True) -> Sys
 
 
 def evaluate(
-    qaset: QASet, settings: Settings, k: int, baseline: bool = False, progress: bool = True
+    qaset: QASet, settings: Settings, k: int, baseline: bool = False, progress: bool = True,
+    mode: str = "extractive",
 ) -> dict:
-    """The full results: settings, both systems' metrics and per-question outcomes."""
+    """The full results: settings, each system's metrics and per-question outcomes. mode "llm"
+    also runs the LLM path beside the extractive one ("llm" in the result)."""
     from assistant.core import Assistant
 
     assistant = Assistant(settings=settings)
@@ -282,6 +349,7 @@ def evaluate(
             "llm": settings.llm,
         },
         "ours": ours.to_dict(k, threshold),
+        "llm": run_llm(qaset, assistant, k, progress).to_dict(k) if mode == "llm" else None,
         "baseline": None,
     }
     if baseline:

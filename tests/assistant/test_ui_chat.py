@@ -147,7 +147,11 @@ def test_llm_sentences_not_backed_by_their_citations_are_shown_flagged(seeded_di
     from assistant.ui_app import chat_turn
     from tests.assistant.fake_openai import FakeOpenAI
 
-    fake = FakeOpenAI("Seoul must obtain consent from Japan [1]. The treaty was signed in 1951.")
+    # one backed sentence, or the LLM's answer is replaced by the extractive one
+    fake = FakeOpenAI(
+        "Japan should seek consent from Seoul [1]. Seoul must obtain consent from Japan [1]. "
+        "The treaty was signed in 1951."
+    )
     try:
         assistant = make_assistant(seeded_dir, llm="openai:test-model", llm_base_url=fake.url)
         *_, (chat, _, _) = chat_turn(
