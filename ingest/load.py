@@ -17,6 +17,18 @@ SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
 SUPPORTED_LIST = ", ".join(SUPPORTED)
 
 
+@dataclass(frozen=True)
+class LoadLimits:
+    """What one file may cost. Settings ASSISTANT_MAX_FILE_MB and ASSISTANT_MAX_PDF_PAGES;
+    a PDF's decompressed streams are bounded by pypdf itself (about 75 MB per stream)."""
+
+    max_file_mb: float = 50.0  # size on disk, checked before the file is read
+    max_pdf_pages: int = 2000
+
+
+DEFAULT_LIMITS = LoadLimits()
+
+
 @dataclass
 class LoadedDocument:
     path: Path
@@ -36,7 +48,9 @@ class LoadedDocument:
         return self.pages[i][1] if i >= 0 else None
 
 
-def load_file(path: str | Path) -> LoadedDocument:
+def load_file(path: str | Path, limits: LoadLimits | None = None) -> LoadedDocument:
+    """The file's extracted text, or LoadError with the reason and what to do."""
+    limits = limits or DEFAULT_LIMITS
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
@@ -44,14 +58,14 @@ def load_file(path: str | Path) -> LoadedDocument:
             f"unsupported file type '{suffix or path.name}'; supported: {SUPPORTED_LIST}. "
             "Convert it to one of these, or leave it out."
         )
-    data = _read_bytes(path)
+    data = _read_bytes(path, limits.max_file_mb)
     if not data.strip():
         raise LoadError("the file is empty; add text to it or remove it from the folder")
     builder = TextBuilder()
     if suffix == ".pdf":
         from ingest.pdf import extract_pdf
 
-        title = extract_pdf(data, builder)
+        title = extract_pdf(data, builder, max_pages=limits.max_pdf_pages)
     else:
         raw = _decode(data).replace("\r\n", "\n").replace("\r", "\n")
         if suffix in (".html", ".htm"):
@@ -72,12 +86,19 @@ def load_file(path: str | Path) -> LoadedDocument:
     )
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, max_mb: float) -> bytes:
+    limit = int(max_mb * 1_000_000)
     try:
         st = path.stat()
         if not stat.S_ISREG(st.st_mode):
             raise LoadError("not a regular file (a device, pipe or folder); skip it")
-        return path.read_bytes()
+        if st.st_size > limit:
+            raise _too_large(st.st_size, max_mb)
+        with path.open("rb") as f:
+            data = f.read(limit + 1)  # the file may have grown since stat()
+        if len(data) > limit:
+            raise _too_large(len(data), max_mb)
+        return data
     except FileNotFoundError:
         raise LoadError("file not found (moved or deleted, or a broken link)") from None
     except PermissionError:
@@ -86,6 +107,13 @@ def _read_bytes(path: Path) -> bytes:
         raise LoadError("is a folder, not a file") from None
     except OSError as exc:
         raise LoadError(f"cannot read the file: {exc.strerror or exc}") from None
+
+
+def _too_large(size: int, max_mb: float) -> LoadError:
+    return LoadError(
+        f"the file is {size / 1_000_000:.1f} MB, over the limit of {max_mb:g} MB; split it, "
+        "or raise ASSISTANT_MAX_FILE_MB"
+    )
 
 
 def _decode(data: bytes) -> str:

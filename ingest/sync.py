@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -14,9 +13,10 @@ from pathlib import Path
 from langchain_core.documents import Document
 from langchain_core.indexing import index
 
+from ingest.discover import _is_under, discover
 from ingest.embeddings import CONTEXT_VECTOR_KEY, VECTORS_KEY, attach_unit_vectors
 from ingest.errors import LoadError
-from ingest.load import load_file
+from ingest.load import LoadLimits, load_file
 from ingest.split import split_document
 from ingest.store import ChunkStore
 
@@ -54,41 +54,22 @@ def chunk_key(chunk: Document) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:40]
 
 
-def discover(paths: Iterable[str | Path]) -> tuple[list[Path], list[Path], list[tuple[str, str]]]:
-    """(files to ingest, folders being synced, paths that do not exist). Hidden files and
-    folders (.git, .DS_Store) are not documents and are passed over."""
-    files: list[Path] = []
-    folders: list[Path] = []
-    missing: list[tuple[str, str]] = []
-    for raw in paths:
-        path = Path(raw).expanduser().absolute()
-        if path.is_dir():
-            folders.append(path)
-            for root, dirs, names in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                files.extend(Path(root) / n for n in sorted(names) if not n.startswith("."))
-        elif path.exists() or path.is_symlink():
-            files.append(path)
-        else:
-            missing.append((str(raw), "no such file or folder; check the path"))
-    unique = list(dict.fromkeys(files))
-    return unique, folders, missing
-
-
 def sync(
     paths: Iterable[str | Path],
     store: ChunkStore,
     chunk_size: int = 600,
     chunk_overlap: int = 120,
     progress: bool = False,
+    limits: LoadLimits | None = None,
+    allow_symlinks: bool = False,
 ) -> IngestReport:
-    files, folders, failed = discover(paths)
+    files, folders, failed = discover(paths, allow_symlinks=allow_symlinks)
     report = IngestReport(failed=failed)
 
     prepared: list[tuple[str, list[Document]]] = []
     for path in _progress(files, progress, "reading", "file"):
         try:
-            doc = load_file(path)
+            doc = load_file(path, limits=limits)
         except LoadError as exc:
             report.failed.append((str(path), str(exc)))
             continue
@@ -175,10 +156,6 @@ def remove_document(source: str, store: ChunkStore) -> bool:
     _remove_document(source, keys, store)
     store.bump_generation()
     return True
-
-
-def _is_under(source: str, folder: Path) -> bool:
-    return source.startswith(str(folder).rstrip(os.sep) + os.sep)
 
 
 def _progress(items, enabled: bool, desc: str, unit: str, total: int | None = None):
