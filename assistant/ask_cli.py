@@ -6,9 +6,15 @@ import json
 import sys
 
 from assistant.answer_types import Answer, QuestionError
+from assistant.terminal import for_terminal, json_for_terminal
 
 
 def format_sources(answer: Answer) -> str:
+    """The sources block, as printed: terminal-safe (names and quotes come from documents)."""
+    return for_terminal(_sources(answer))
+
+
+def _sources(answer: Answer) -> str:
     lines = [f"({answer.confidence_words}, {answer.confidence:.2f})"]
     if answer.citations:
         lines.append("Sources:" if answer.found else "Closest passages:")
@@ -29,7 +35,8 @@ def run_ask(args, settings) -> int:
     assistant.ensure_seeded()
     try:
         if args.json:
-            print(json.dumps(assistant.answer(args.question).to_dict(), indent=2, ensure_ascii=False))
+            data = assistant.answer(args.question).to_dict()
+            print(json_for_terminal(json.dumps(data, indent=2, ensure_ascii=False)))
             return 0
         streamed, final = [], None
         for item in assistant.stream(args.question):
@@ -37,17 +44,18 @@ def run_ask(args, settings) -> int:
                 final = item
             else:
                 streamed.append(item)
-                print(item, end="", flush=True)
+                print(for_terminal(item), end="", flush=True)
     except QuestionError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {for_terminal(exc)}", file=sys.stderr)
         return 2
     if final.notice:
-        print(f"\n\nnote: {final.notice}", file=sys.stderr)
+        print(f"\n\nnote: {for_terminal(final.notice)}", file=sys.stderr)
     if "".join(streamed).strip() != final.text.strip():
-        print(final.text)  # the fallback answer replaces what was streamed
+        print(for_terminal(final.text))  # the fallback answer replaces what was streamed
     if final.short is not None:
         bold, plain = ("\033[1m", "\033[0m") if sys.stdout.isatty() else ("", "")
-        print(f"\n\nAnswer: {bold}{final.short.text}{plain} [{final.short.n}]", end="")
+        short = for_terminal(final.short.text)
+        print(f"\n\nAnswer: {bold}{short}{plain} [{final.short.n}]", end="")
     print("\n")
     print(format_sources(final))
     return 0

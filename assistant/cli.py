@@ -9,7 +9,9 @@ from typing import get_args
 
 from assistant.settings import Precision, Settings
 
-EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR = 0, 1, 2
+# 0: done; 1: done, but some files could not be ingested (listed); 2: nothing done, the index
+# or an argument is the problem (the message says the fix); 3: an internal error (a bug).
+EXIT_OK, EXIT_SOME_FAILED, EXIT_ERROR, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -77,14 +79,17 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from ingest.errors import IndexProblem
+    from assistant.answer_types import QuestionError
+    from assistant.settings import SettingsError
+    from assistant.terminal import for_terminal
+    from ingest.errors import IndexProblem, PathError
 
     try:
         settings = settings_from(args)
         handler = {"ingest": _ingest, "ask": _ask, "eval": _eval, "ui": _ui}[args.command]
         return handler(args, settings)
-    except IndexProblem as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (IndexProblem, PathError, SettingsError, QuestionError) as exc:
+        print(f"error: {for_terminal(exc)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("interrupted; run the same command again to finish", file=sys.stderr)
@@ -92,22 +97,35 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return EXIT_OK
+    except Exception as exc:  # a bug: its own exit code, so scripts can tell it from bad files
+        import traceback
+
+        traceback.print_exc()
+        print(
+            f"internal error: {for_terminal(type(exc).__name__)}: {for_terminal(exc)}. This is a "
+            "bug in doc-assistant, not a problem with your files; what was written to the index "
+            "is consistent, and running the same command again finishes it. If it happens "
+            "again, report it with the traceback above.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
 
 
 def _ingest(args, settings: Settings) -> int:
     from assistant.core import Assistant
+    from assistant.terminal import for_terminal
 
     report = Assistant(settings=settings).ingest(args.paths, progress=not args.json)
     if args.json:
-        print(json.dumps(report.to_dict(), indent=2))
+        print(json.dumps(report.to_dict(), indent=2))  # ASCII: every control character escaped
     else:
-        print(
+        print(for_terminal(
             f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
             f"removed {report.removed}; {report.chunks} chunks in the index "
             f"({settings.chroma_url or settings.data_dir})"
-        )
+        ))
         for path, reason in report.failed:
-            print(f"failed: {path}: {reason}", file=sys.stderr)
+            print(for_terminal(f"failed: {path}: {reason}"), file=sys.stderr)
     return EXIT_OK if report.ok else EXIT_SOME_FAILED
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -10,19 +11,27 @@ from pathlib import Path
 from langchain_core.documents import Document
 
 from assistant.answer_types import Answer
+from assistant.question import check_k, check_mode
 from assistant.settings import Settings
-from ingest.errors import IndexBusy
+from ingest.datadir import check_data_dir, check_index_files, explain_open_error, permission_problem
+from ingest.discover import check_path_argument
+from ingest.errors import IndexBusy, IndexProblem, PathError
 from ingest.sync import IngestReport
 
 
 class Assistant:
     """`Assistant(data_dir=...)`; settings come from `ASSISTANT_*` env vars, then keyword
-    overrides (e.g. `Assistant(k=8, llm="openai:qwen")`). Nothing loads until first use."""
+    overrides (e.g. `Assistant(k=8, llm="openai:qwen")`). Nothing loads until first use.
+    Raises PathError for a data dir that cannot be one (empty, a file) and SettingsError for
+    a setting it cannot take (both ValueError)."""
 
     def __init__(
         self, data_dir: str | Path | None = None, *, settings: Settings | None = None, **overrides
     ) -> None:
+        if data_dir is not None:
+            check_data_dir(data_dir)
         self.settings = (settings or Settings()).with_overrides(data_dir=data_dir, **overrides)
+        check_data_dir(self.settings.data_dir)
         self._store = None
         self._embeddings = None
         self._retriever = None
@@ -54,9 +63,21 @@ class Assistant:
             from ingest.store import ChunkStore, make_client
 
             s = self.settings
-            client = make_client(s.data_dir, s.chroma_url)
-            self._store = ChunkStore(client, s.collection, model_id(s.embedding_model), self.embeddings)
-            self._store.collection  # fail now, not mid-way, if the model does not match
+            data_dir = Path(s.data_dir).expanduser()
+            if not s.chroma_url:
+                check_index_files(data_dir)  # a deleted database is an error, not a new index
+            try:
+                client = make_client(s.data_dir, s.chroma_url)
+                store = ChunkStore(client, s.collection, model_id(s.embedding_model), self.embeddings)
+                store.collection  # fail now, not mid-way, if the model does not match
+            except IndexProblem:
+                raise
+            except Exception as exc:
+                problem = None if s.chroma_url else explain_open_error(exc, data_dir)
+                if problem is None:
+                    raise
+                raise problem from exc
+            self._store = store
         return self._store
 
     @contextlib.contextmanager
@@ -68,11 +89,13 @@ class Assistant:
         from filelock import FileLock, Timeout
 
         data_dir = Path(self.settings.data_dir).expanduser()
-        data_dir.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(data_dir / "ingest.lock"))
         timeout = self.settings.lock_timeout
         try:
+            data_dir.mkdir(parents=True, exist_ok=True)
             lock.acquire(timeout=timeout)
+        except PermissionError:
+            raise permission_problem(data_dir, "cannot write to the data dir") from None
         except Timeout:
             raise IndexBusy(
                 f"the index in {data_dir} is in use: another process has been ingesting into it "
@@ -85,18 +108,29 @@ class Assistant:
 
     # -- documents --------------------------------------------------------------------------
     def ingest(self, paths: Iterable[str | Path] | str | Path, progress: bool = False) -> IngestReport:
-        """Sync files and folders into the index (see ingest.sync)."""
+        """Sync files and folders into the index (see ingest.sync). Raises PathError (a
+        ValueError) for a path that cannot be one ("", None); a path that does not exist is a
+        failed line of the report."""
+        from ingest.load import LoadLimits
         from ingest.sync import sync
 
-        if isinstance(paths, (str, Path)):
+        if isinstance(paths, (str, bytes, os.PathLike)):
             paths = [paths]
+        elif not isinstance(paths, Iterable):
+            raise PathError(
+                f"paths must be a file or folder path, or a list of them, not {type(paths).__name__}"
+            )
+        paths = [check_path_argument(p) for p in paths]  # before the index is opened
+        s = self.settings
         with self._writing():
             report = sync(
                 paths,
                 self.store,
-                chunk_size=self.settings.chunk_size,
-                chunk_overlap=self.settings.chunk_overlap,
+                chunk_size=s.chunk_size,
+                chunk_overlap=s.chunk_overlap,
                 progress=progress,
+                limits=LoadLimits(max_file_mb=s.max_file_mb, max_pdf_pages=s.max_pdf_pages),
+                allow_symlinks=s.allow_symlinks,
             )
         self._changed()
         return report
@@ -114,9 +148,11 @@ class Assistant:
         ]
 
     def remove(self, source: str) -> bool:
-        """Take one document out of the index; False when it was not there."""
+        """Take one document out of the index (its source, as documents() lists it); False
+        when it was not there. Raises PathError for a source that cannot be one ("", None)."""
         from ingest.sync import remove_document
 
+        source = os.fspath(check_path_argument(source))
         with self._writing():
             removed = remove_document(source, self.store)
         self._changed()
@@ -159,7 +195,7 @@ class Assistant:
         from assistant.question import clean_question
 
         query, _ = clean_question(question, self.settings.max_question_chars)
-        return self.retriever.invoke(query, k=k or self.settings.k)
+        return self.retriever.invoke(query, k=check_k(k) or self.settings.k)
 
     def answer(
         self,
@@ -169,8 +205,9 @@ class Assistant:
         mode: str | None = None,
     ) -> Answer:
         """Answer from the documents, citing them; `found` is False when they don't say.
-        history: earlier (user, assistant) turns, for follow-up questions. mode: "extractive"
-        or "llm" (default: "llm" when an LLM is configured)."""
+        history: earlier (user, assistant) turns, for follow-up questions. k: passages to
+        retrieve, 1-50 (default: the k setting). mode: "extractive" or "llm" (default: "llm"
+        when an LLM is configured). Raises QuestionError for anything it cannot ask."""
         final = None
         for item in self.stream(question, history=history, k=k, mode=mode):
             if isinstance(item, Answer):
@@ -184,14 +221,22 @@ class Assistant:
         k: int | None = None,
         mode: str | None = None,
     ) -> Iterator[str | Answer]:
-        """Like answer(), but yields the text as it is produced, then the final Answer."""
+        """Like answer(), but yields the text as it is produced, then the final Answer. Bad
+        arguments raise QuestionError here, at the call, not at the first next()."""
         from assistant.pipeline import run
+        from assistant.question import clean_history, clean_question
 
-        yield from run(self, question, history or [], k or self.settings.k, mode)
+        clean_question(question, self.settings.max_question_chars)
+        clean_history(history)
+        k, mode = check_k(k), check_mode(mode)
+        return run(self, question, history or [], k or self.settings.k, mode)
 
     def ensure_seeded(self) -> None:
-        """Ingest the bundled seed corpus when the index is empty (first run)."""
+        """Ingest the bundled seed corpus into a new index (first run). An index that was ever
+        written to is left as it is, even when empty: its documents were removed on purpose."""
         from assistant.resources import seeds_dir
 
-        if self.store.count() == 0:
+        store = self.store
+        never_written = int((store.collection.metadata or {}).get("generation", 0)) == 0
+        if never_written and store.count() == 0:
             self.ingest([seeds_dir()])

@@ -55,6 +55,34 @@ def clean_history(history: object, max_turns: int = 6) -> list[tuple[str, str]]:
     return [(u, a) for u, a in pairs if u or a][-max_turns:]
 
 
+MAX_K = 50  # passages one question may retrieve (the k setting has the same bound)
+MODES = ("extractive", "llm")
+
+
+def check_k(k: object) -> int | None:
+    """k as given (None: the setting), or QuestionError unless it is a whole number 1..MAX_K."""
+    if k is None:
+        return None
+    if isinstance(k, float) and k.is_integer():
+        k = int(k)  # a slider or JSON may send 5.0
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= MAX_K:
+        raise QuestionError(
+            f"k (passages to retrieve) must be a whole number from 1 to {MAX_K}, not {k!r}"
+        )
+    return k
+
+
+def check_mode(mode: object) -> str | None:
+    """mode as given (None: llm when one is configured), or QuestionError."""
+    if mode is None or mode == "":
+        return None
+    if mode not in MODES:
+        raise QuestionError(
+            f"mode must be 'extractive' or 'llm' (or None for the default), not {mode!r}"
+        )
+    return mode
+
+
 def _clean_turn(text: object) -> str:
     try:
         return clean_question(text if isinstance(text, (str, bytes)) else str(text), MAX_TURN_CHARS)[0]

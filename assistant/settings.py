@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,8 +19,14 @@ def default_data_dir() -> Path:
 Precision = Literal["auto", "float32", "bfloat16"]
 
 
+class SettingsError(ValueError):
+    """A setting with a value it cannot take; the message names the setting, the value and
+    what it must be."""
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
+    # An empty variable (ASSISTANT_DATA_DIR=) means "not set", not "the current directory".
+    model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore", env_ignore_empty=True)
 
     data_dir: Path = Field(
         default_factory=default_data_dir,
@@ -78,11 +84,47 @@ class Settings(BaseSettings):
         60.0, ge=0, description="Seconds an ingest waits for another one writing to the same "
         "embedded data dir before giving up with an 'in use' error."
     )
+    max_file_mb: float = Field(
+        50.0, gt=0, description="Largest file ingested, in MB (10^6 bytes), checked before it is "
+        "read; bigger files are listed as failed with the limit."
+    )
+    max_pdf_pages: int = Field(
+        2000, ge=1, description="PDFs with more pages are listed as failed with the limit."
+    )
+    allow_symlinks: bool = Field(
+        False, description="Follow links inside an ingested folder that point outside it "
+        "(by default they are skipped and reported, so nothing outside the folder is read)."
+    )
     ui_auth: str | None = Field(None, description="'user:password' to require a login in the UI.")
     max_upload_mb: float = Field(20.0, description="Largest file the UI accepts.")
     ui_concurrency: int = Field(4, ge=1, description="Questions the UI answers at once.")
 
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _data_dir_not_empty(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("the data dir is empty; give a folder (or leave it unset)")
+        return value
+
+    def __init__(self, **values: object) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            raise SettingsError(describe_invalid(exc)) from None
+
     def with_overrides(self, **overrides: object) -> Settings:
-        """A copy with the given fields replaced; None values are ignored (unset CLI flags)."""
+        """A copy with the given fields replaced; None values are ignored (unset CLI flags).
+        Raises SettingsError for a value a field cannot take."""
         clean = {k: v for k, v in overrides.items() if v is not None}
         return type(self)(**{**self.model_dump(), **clean}) if clean else self
+
+
+def describe_invalid(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        name = ".".join(str(x) for x in err["loc"]) or "settings"
+        parts.append(f"{name}={err.get('input')!r}: {err['msg'].removeprefix('Value error, ')}")
+    return (
+        "invalid setting " + "; ".join(parts) + " (settings come from ASSISTANT_<NAME> "
+        "variables, keywords to Assistant(...) and CLI flags; fix that value)"
+    )

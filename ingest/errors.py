@@ -15,3 +15,21 @@ class EmbeddingModelMismatch(IndexProblem):
 
 class IndexBusy(IndexProblem):
     """Another process is writing to this embedded index."""
+
+
+class PathError(ValueError):
+    """A path argument that cannot be used (empty, not a path, a file where a folder is
+    needed); str(err) says what to pass instead."""
+
+
+class IndexMissing(IndexProblem):
+    """The index's files are partly gone (e.g. chroma.sqlite3 deleted): never silently replaced
+    by an empty index."""
+
+
+class IndexDamaged(IndexProblem):
+    """The index's database cannot be read (truncated, overwritten)."""
+
+
+class IndexPermission(IndexProblem):
+    """The data dir or the index cannot be read or written by this user."""
