@@ -71,6 +71,79 @@ def parse_auth(value: str | None) -> tuple[str, str] | None:
     return user, password
 
 
+class LoginThrottle:
+    """ASGI middleware in front of the login form: after a failed login, the same client (IP
+    address) must wait before its next try, 1 s, then 2, 4, 8 ... up to 5 minutes; a success
+    clears its count. Attempts made while waiting are answered 429 with Retry-After and never
+    reach the password check, so neither a fast loop nor parallel requests get more guesses.
+    Behind a reverse proxy every client has the proxy's address and they share one count."""
+
+    def __init__(
+        self, app, base_delay: float = 1.0, max_delay: float = 300.0, clock=None,
+        max_clients: int = 10_000,
+    ) -> None:
+        import time
+
+        self.app = app
+        self.base_delay, self.max_delay = base_delay, max_delay
+        self.clock = clock or time.monotonic
+        self.max_clients = max_clients
+        self.clients: dict[str, tuple[int, float]] = {}  # address -> (failures, next try at)
+
+    def delay(self, failures: int) -> float:
+        return 0.0 if failures <= 0 else min(self.base_delay * 2 ** (failures - 1), self.max_delay)
+
+    async def __call__(self, scope, receive, send) -> None:
+        path = scope.get("path", "") if scope.get("type") == "http" else ""
+        if scope.get("method") != "POST" or not path.rstrip("/").endswith("/login"):
+            await self.app(scope, receive, send)
+            return
+        client = (scope.get("client") or ("unknown",))[0]
+        failures, next_try = self.clients.get(client, (0, 0.0))
+        now = self.clock()
+        if now < next_try:
+            await _too_many(send, next_try - now)
+            return
+        # Until this attempt is decided, others from the same client wait as if it failed.
+        self.clients[client] = (failures, now + self.delay(failures + 1))
+        status: dict[str, int] = {}
+
+        async def watch(message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        finally:
+            if status.get("code") == 200:
+                self.clients.pop(client, None)
+            else:
+                self.clients[client] = (failures + 1, self.clock() + self.delay(failures + 1))
+                if len(self.clients) > self.max_clients:  # bounded memory: forget the oldest
+                    self.clients.pop(next(iter(self.clients)))
+
+
+async def _too_many(send, wait: float) -> None:
+    import json
+    import math
+
+    seconds = max(1, math.ceil(wait))
+    body = json.dumps({
+        "detail": f"Too many failed logins from this address; wait {seconds} s and try again."
+    }).encode()
+    await send({
+        "type": "http.response.start",
+        "status": 429,
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"retry-after", str(seconds).encode()),
+            (b"content-length", str(len(body)).encode()),
+        ],
+    })
+    await send({"type": "http.response.body", "body": body})
+
+
 def is_loopback(host: str) -> bool:
     if host in ("localhost", ""):
         return True
@@ -83,13 +156,18 @@ def is_loopback(host: str) -> bool:
 def launch_kwargs(settings: Settings, host: str, port: int) -> dict:
     """Everything passed to Blocks.launch(): safe defaults first (never share=True, no MCP,
     no server-side rendering, uploads capped at the server too)."""
+    from starlette.middleware import Middleware
+
     from assistant.ui_format import CSS
 
+    auth = parse_auth(settings.ui_auth)
     return dict(
         server_name=host,
         server_port=port,
         share=False,
-        auth=parse_auth(settings.ui_auth),
+        auth=auth,
+        # failed logins are throttled per client (gradio itself allows unlimited tries)
+        app_kwargs={"middleware": [Middleware(LoginThrottle)]} if auth else None,
         auth_message="Log in to the document assistant (ASSISTANT_UI_AUTH).",
         max_file_size=int(settings.max_upload_mb * 1024 * 1024),
         css=CSS,

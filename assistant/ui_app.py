@@ -146,9 +146,8 @@ def build(assistant, warmup) -> gr.Blocks:
         (n, source, quote, start, end, score, title, passage, passage_start, page), confidence,
         mode, flags, notice, question."""
         ready()
-        pairs = [(str(q), str(a)) for q, a in (history or [])]
-        try:
-            return assistant.answer(question, history=pairs, k=k, mode=mode or None).to_dict()
+        try:  # history, k and mode are checked by answer(): QuestionError says what is wrong
+            return assistant.answer(question, history=history, k=k, mode=mode or None).to_dict()
         except QuestionError as exc:
             raise gr.Error(str(exc)) from None
 

@@ -110,10 +110,10 @@ def test_gradio_is_not_imported_by_the_package_or_the_cli():
 
 
 def test_uploads_dir_is_inside_the_data_dir(tmp_path):
-    from assistant.ui_documents import store_upload, uploads_dir
+    from assistant.ui_documents import stage_upload, uploads_dir
 
     src = tmp_path / "x.txt"
     src.write_text("hello")
-    target = store_upload(src, "../../../../tmp/evil.txt", tmp_path / "data")
+    incoming, target = stage_upload(src, "../../../../tmp/evil.txt", tmp_path / "data")
     assert target == uploads_dir(tmp_path / "data") / "evil.txt"
-    assert Path(target).read_text() == "hello"
+    assert incoming.parent == target.parent and incoming.read_text() == "hello"
