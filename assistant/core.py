@@ -95,7 +95,7 @@ class Assistant:
             data_dir.mkdir(parents=True, exist_ok=True)
             lock.acquire(timeout=timeout)
         except PermissionError:
-            raise permission_problem(data_dir, "cannot write to the data dir") from None
+            raise permission_problem(data_dir) from None
         except Timeout:
             raise IndexBusy(
                 f"the index in {data_dir} is in use: another process has been ingesting into it "

@@ -29,7 +29,7 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 REGISTRY = ".names.json"  # hidden: never ingested as a document
 UNEXPECTED = (
     "not ingested: something went wrong while adding it (the details are in the output of "
-    "`assistant ui`); nothing was changed, so try again, and report it if it happens again"
+    "`assistant ui`); nothing was changed, so try again, and report it if it happens again."
 )
 
 
@@ -69,13 +69,13 @@ def check_upload(path: Path, original_name: str, max_mb: float) -> str | None:
     if suffix not in ALLOWED:
         return (
             f"'{suffix or original_name}' files are not accepted; upload one of "
-            f"{', '.join(ALLOWED)}"
+            f"{', '.join(ALLOWED)}."
         )
     size = path.stat().st_size
     if size > max_mb * 1024 * 1024:
         return (
             f"too large ({size / 1048576:.1f} MB; the limit is {max_mb:g} MB, "
-            "set by ASSISTANT_MAX_UPLOAD_MB)"
+            "set by ASSISTANT_MAX_UPLOAD_MB)."
         )
     return None
 
@@ -169,7 +169,7 @@ def ingest_upload(assistant, temp_path: Path, original: str) -> tuple[str, str, 
     except OSError as exc:
         return original, (
             f"not stored: cannot write to {folder} ({exc.strerror or exc}); free some disk "
-            "space or fix the folder's permissions, then upload it again"
+            "space or fix the folder's permissions, then upload it again."
         ), False
     kept = " The earlier upload of this name is kept." if target.exists() else ""
     previous = folder / f".previous-{uuid.uuid4().hex}{target.suffix}"

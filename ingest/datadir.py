@@ -54,7 +54,7 @@ def check_index_files(data_dir: Path) -> None:
             "again"
         ) from None
     except PermissionError:
-        raise permission_problem(chroma, "cannot list the index folder") from None
+        raise permission_problem(Path(data_dir), chroma) from None
     # vector segments (one folder per collection), beside the database and its journals
     segments = [e for e in entries if not e.startswith(DATABASE)]
     database = chroma / DATABASE
@@ -67,11 +67,13 @@ def check_index_files(data_dir: Path) -> None:
         )
 
 
-def permission_problem(path: Path, what: str) -> IndexPermission:
+def permission_problem(data_dir: Path, path: Path | None = None) -> IndexPermission:
+    """The one line for a data dir or index this user may not read or write."""
+    where = f"{path}, " if path is not None and Path(path) != Path(data_dir) else ""
     return IndexPermission(
-        f"{what} {path}: permission denied (it belongs to another user or is read-only). Run "
-        "as the user who owns it, fix its permissions (chown/chmod), or use another --data-dir "
-        "/ ASSISTANT_DATA_DIR"
+        f"cannot use the data dir {data_dir}: permission denied ({where}it belongs to another "
+        "user or is read-only). Run as the user who owns it, fix its permissions (chown/chmod), "
+        "or use another --data-dir / ASSISTANT_DATA_DIR"
     )
 
 
@@ -89,8 +91,8 @@ def explain_open_error(exc: BaseException, data_dir: Path) -> IndexProblem | Non
         seen.add(id(err))
         message = str(err).lower()
         if isinstance(err, PermissionError) or any(s in message for s in _DENIED):
-            target = Path(err.filename) if isinstance(err, OSError) and err.filename else chroma
-            return permission_problem(target, "cannot use the index in")
+            path = Path(err.filename) if isinstance(err, OSError) and err.filename else chroma
+            return permission_problem(Path(data_dir), path)
         if isinstance(err, sqlite3.DatabaseError) or any(s in message for s in _DAMAGED):
             if any(s in message for s in _DAMAGED):
                 return IndexDamaged(

@@ -1,6 +1,9 @@
 """Every test runs against a fresh data dir: no test ever touches a user's index."""
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -27,3 +30,17 @@ def docs(tmp_path):
     folder = tmp_path / "docs"
     folder.mkdir()
     return folder
+
+
+@pytest.fixture
+def shared_tmp():
+    """A temporary folder another user can reach (pytest's own is private to its owner), for
+    the tests that use tests.support.as_another_user()."""
+    folder = Path(tempfile.mkdtemp(prefix="assistant-test-", dir="/tmp"))
+    folder.chmod(0o755)
+    yield folder
+    for root, dirs, files in os.walk(folder):  # a test may have taken rights away: give them back
+        for name in dirs:
+            if not os.path.islink(os.path.join(root, name)):
+                os.chmod(os.path.join(root, name), 0o755)
+    shutil.rmtree(folder, ignore_errors=True)

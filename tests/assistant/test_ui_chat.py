@@ -60,6 +60,24 @@ def test_an_empty_question_is_an_error_saying_what_to_do(client):
     assert "question" in str(err.value).lower()
 
 
+@pytest.mark.parametrize(
+    "history, k, mode, says",
+    [
+        ([["a"]], None, None, "history must be a list of (question, answer) pairs"),
+        ("not a list", None, None, "history must be a list"),
+        (None, "x", None, "k (passages to retrieve) must be a whole number from 1 to 50"),
+        (None, 0, None, "from 1 to 50"),
+        (None, None, "nonsense", "mode must be 'extractive' or 'llm'"),
+    ],
+)
+def test_bad_api_arguments_are_errors_that_say_what_to_pass(client, history, k, mode, says):
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError) as err:
+        client.predict("What consent does Seoul require?", history, k, mode, api_name="/ask")
+    assert says in str(err.value)
+
+
 def test_top_k_limits_the_passages_considered(client):
     answer = client.predict("What consent does Seoul require?", None, 1, None, api_name="/ask")
     assert len(answer["citations"]) <= 1

@@ -117,3 +117,72 @@ def test_uploads_dir_is_inside_the_data_dir(tmp_path):
     incoming, target = stage_upload(src, "../../../../tmp/evil.txt", tmp_path / "data")
     assert target == uploads_dir(tmp_path / "data") / "evil.txt"
     assert incoming.parent == target.parent and incoming.read_text() == "hello"
+
+
+# -- failed logins are throttled -------------------------------------------------------------
+def _login(url, password):
+    import urllib.error
+    import urllib.parse
+
+    data = urllib.parse.urlencode({"username": "alice", "password": password}).encode()
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url + "login", data=data), timeout=10) as r:
+            return r.status, {}
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers)
+
+
+def test_failed_logins_make_the_same_client_wait_longer_each_time(tmp_path):
+    from assistant.ui import build_app, serve
+
+    assistant = make_assistant(tmp_path / "data", ui_auth="alice:s3cret")
+    app = build_app(assistant)
+    url = serve(app, assistant.settings, "127.0.0.1", free_port(), block=False)
+    try:
+        assert _login(url, "wrong")[0] == 400
+        status, headers = _login(url, "s3cret")  # right, but too soon: not even checked
+        assert status == 429 and headers["retry-after"] == "1"
+        time.sleep(1.1)
+        assert _login(url, "wrong again")[0] == 400
+        status, headers = _login(url, "wrong, fast")
+        assert status == 429 and headers["retry-after"] == "2"  # doubled
+        time.sleep(2.1)
+        assert _login(url, "s3cret")[0] == 200  # after the wait the right password works
+        assert _login(url, "wrong")[0] == 400  # and success cleared the count: 1 s again
+        assert _login(url, "wrong")[1].get("retry-after") == "1"
+    finally:
+        app.close()
+
+
+def test_the_login_delay_doubles_per_failure_up_to_a_cap_and_is_per_client():
+    import asyncio
+
+    from assistant.ui import LoginThrottle
+
+    now = [0.0]
+    answers = iter([])
+
+    async def app(scope, receive, send):  # a password check that fails unless told otherwise
+        await send({"type": "http.response.start", "status": next(answers, 400), "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    throttle = LoginThrottle(app, base_delay=1, max_delay=8, clock=lambda: now[0])
+
+    def attempt(client="10.0.0.1"):
+        sent = []
+
+        async def send(message):
+            sent.append(message)
+
+        scope = {"type": "http", "method": "POST", "path": "/login/", "client": (client, 1)}
+        asyncio.run(throttle(scope, None, send))
+        return sent[0]["status"]
+
+    waits = []
+    for _ in range(6):
+        assert attempt() == 400
+        waits.append(throttle.clients["10.0.0.1"][1] - now[0])
+        assert attempt() == 429  # while waiting, nothing is checked
+        now[0] += waits[-1]
+    assert waits == [1, 2, 4, 8, 8, 8]
+    assert attempt("10.0.0.2") == 400  # another client has its own count

@@ -143,3 +143,24 @@ def test_a_fifo_is_refused_without_blocking(docs):
     os.mkfifo(fifo)
     with pytest.raises(LoadError, match="not a regular file"):
         load_file(fifo)
+
+
+# -- what one file may cost (ASSISTANT_MAX_FILE_MB, ASSISTANT_MAX_PDF_PAGES) -----------------------
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(docs):
+    from ingest.load import LoadLimits
+
+    f = docs / "big.txt"
+    f.write_text("All work and no play makes Jack a dull boy. " * 30_000)  # 1.3 MB
+    with pytest.raises(LoadError, match=r"1\.3 MB, over the limit of 1 MB.*ASSISTANT_MAX_FILE_MB"):
+        load_file(f, limits=LoadLimits(max_file_mb=1))
+    assert load_file(f).text.startswith("All work")  # the default limit (50 MB) lets it in
+
+
+def test_a_pdf_over_the_page_limit_is_refused_naming_the_setting(docs):
+    from ingest.load import LoadLimits
+    from tests.ingest.test_pdf import make_pdf
+
+    f = make_pdf(docs / "r.pdf", [["The pier opened in spring."], ["The ferry runs hourly."], ["The museum shuts."]])
+    with pytest.raises(LoadError, match="3 pages, over the limit of 2.*ASSISTANT_MAX_PDF_PAGES"):
+        load_file(f, limits=LoadLimits(max_pdf_pages=2))
+    assert load_file(f, limits=LoadLimits(max_pdf_pages=3)).pages
