@@ -51,3 +51,32 @@ def test_embedding_precision_is_a_flag_with_named_choices(capsys):
         build_parser().parse_args(["ingest", "docs", "--embedding-precision", "int4"])
     assert exit_info.value.code == 2
     assert "auto" in capsys.readouterr().err
+
+
+def test_an_internal_error_has_its_own_exit_code_distinct_from_failed_files(docs, data_dir, monkeypatch, capsys):
+    import ingest.sync
+    from assistant.cli import EXIT_INTERNAL, main
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(ingest.sync, "sync", broken)
+    (docs / "a.txt").write_text("The bridge opened in 1932.")
+    assert main(["ingest", str(docs), "--data-dir", str(data_dir)]) == EXIT_INTERNAL == 3
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: a bug" in err and "report it" in err
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["ingest", ""], "empty path"),
+        (["ingest", "docs", "--chunk-size", "5"], "invalid setting chunk_size=5"),
+    ],
+)
+def test_bad_arguments_exit_two_with_one_line(data_dir, capsys, args, says):
+    from assistant.cli import EXIT_ERROR, main
+
+    assert main([*args, "--data-dir", str(data_dir)]) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and says in err and err.count("\n") == 1
