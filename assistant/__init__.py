@@ -4,7 +4,10 @@
     print(answer("What consent does Seoul require?").text)
 """
 
-__all__ = ["Answer", "Assistant", "Citation", "IngestReport", "Settings", "answer"]
+__all__ = [
+    "Answer", "Assistant", "Citation", "IngestReport", "PathError", "QuestionError", "Settings",
+    "SettingsError", "answer",
+]
 
 
 def __getattr__(name: str):
@@ -21,7 +24,15 @@ def __getattr__(name: str):
         from ingest.sync import IngestReport
 
         return IngestReport
-    if name in ("Answer", "Citation"):
+    if name == "SettingsError":
+        from assistant.settings import SettingsError
+
+        return SettingsError
+    if name == "PathError":
+        from ingest.errors import PathError
+
+        return PathError
+    if name in ("Answer", "Citation", "QuestionError"):
         from assistant import answer_types
 
         return getattr(answer_types, name)
