@@ -14,7 +14,7 @@ from assistant.answer_types import Answer
 from assistant.question import check_k, check_mode
 from assistant.settings import Settings
 from ingest.datadir import check_data_dir, check_index_files, explain_open_error, permission_problem
-from ingest.discover import check_path_argument
+from ingest.discover import check_path_argument, normalise
 from ingest.errors import IndexBusy, IndexProblem, PathError
 from ingest.sync import IngestReport
 
@@ -153,8 +153,11 @@ class Assistant:
         from ingest.sync import remove_document
 
         source = os.fspath(check_path_argument(source))
+        normalised = str(normalise(source))  # as ingest names it: "docs/a.txt" works too
         with self._writing():
-            removed = remove_document(source, self.store)
+            removed = remove_document(source, self.store) or (
+                normalised != source and remove_document(normalised, self.store)
+            )
         self._changed()
         return removed
 

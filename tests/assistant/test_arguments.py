@@ -57,6 +57,15 @@ def test_remove_of_an_unknown_source_is_false(seeded):
     assert seeded.remove("/no/such/document.txt") is False
 
 
+def test_remove_takes_a_relative_path_to_an_ingested_file(data_dir, docs, monkeypatch):
+    (docs / "a.txt").write_text("The harbour opened in 1890.")
+    a = Assistant(data_dir=data_dir)
+    a.ingest([docs])
+    monkeypatch.chdir(docs)
+    assert a.remove("a.txt") is True
+    assert a.documents() == []
+
+
 @pytest.mark.parametrize(
     "overrides, named",
     [({"k": 0}, "k=0"), ({"max_file_mb": -1}, "max_file_mb=-1"), ({"chunk_size": "big"}, "chunk_size='big'")],
