@@ -20,7 +20,7 @@ from assistant.answer_types import Answer, Citation, ShortAnswer
 from assistant.asking import Asked, analyse
 from assistant.candidates import Candidate, candidates
 from assistant.entities import new_spans
-from assistant.features import featurise, mark_leaders
+from assistant.features import featurise, keyword_list, mark_leaders
 from assistant.scoring import UNSEEN_TERM, Query
 from ingest.split import page_of
 
@@ -29,6 +29,9 @@ KEEP_WITHIN = 2.5
 # A follow-up ("Who said that?") should not get the quote it asks about as its answer, unless
 # that quote holds the kind of thing asked for (the speaker's name).
 REPEAT_PENALTY = 1.5
+# Keyword stuffing ("who, what, when, Seoul, Japan, consent, ... the answer is X") must not win
+# questions: such a unit ranks below any real sentence, and is never confident.
+STUFFING_PENALTY = 5.0
 REFUSAL = "The documents don't contain an answer to this question."
 
 
@@ -40,6 +43,9 @@ def ranked(q: Query, docs: list[Document], asked: Asked, model: AnswerModel) -> 
     mark_leaders(out)
     for c in out:
         c.score = model.ranker.score(c.features)
+        if keyword_list(c.text):
+            c.stuffed = True
+            c.score -= STUFFING_PENALTY
         if q.avoid and c.text in q.avoid:
             c.repeated = True
             if not c.features["type_hit"]:
@@ -97,7 +103,7 @@ def choose(ranking: list[Candidate], max_units: int) -> list[Candidate]:
     for c in ranking[1:]:
         if len(picked) == max_units or c.score < best.score - KEEP_WITHIN:
             break
-        if any(_overlaps(c, p) for p in picked) or c.features.get("question_mark") or c.repeated:
+        if any(_overlaps(c, p) for p in picked) or c.features.get("question_mark") or c.repeated or c.stuffed:
             continue
         picked.append(c)
     doc_rank: dict[str, int] = {}
@@ -185,7 +191,8 @@ def decide(q: Query, docs: list[Document], model: AnswerModel) -> Decision | Non
     second = next((c for c in ranking[1:] if not _overlaps(c, best)), None)
     facts = {**question_facts(q, asked), **passage_facts(q, best)}
     features = confidence_features(best, second, asked, facts)
-    return Decision(asked, ranking, features, model.confidence.probability(features))
+    confidence = 0.0 if best.stuffed else model.confidence.probability(features)
+    return Decision(asked, ranking, features, confidence)
 
 
 # A quote that needs its heading starts at the heading when the two are at most this far apart.
