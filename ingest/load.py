@@ -134,8 +134,8 @@ def _decode(data: bytes) -> str:
             ) from None
     if b"\x00" in data:
         raise LoadError(
-            "looks like a binary file (it contains NUL bytes); only text, Markdown, HTML and PDF "
-            "can be ingested"
+            "looks like a binary file (it contains NUL bytes), not text; if it is in another "
+            "supported format, give it that format's extension"
         )
     try:
         return data.decode("utf-8-sig")
