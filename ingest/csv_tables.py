@@ -43,7 +43,8 @@ def extract_csv(text: str, builder: TextBuilder) -> str | None:
         raise LoadError(f"not a readable CSV file ({exc}); check its quoting") from None
     if not rows:
         return None
-    header = [" ".join(c.split()) for c in rows[0]] if _is_header(rows[0]) else None
+    has_header = len(rows) > 1 and _is_header(rows[0])  # a lone row is data, not a header
+    header = [" ".join(c.split()) for c in rows[0]] if has_header else None
     for row in rows[1:] if header else rows:
         values = [" ".join(c.split()) for c in row]
         if header:

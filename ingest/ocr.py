@@ -90,7 +90,9 @@ def extract_image(data: bytes, builder: TextBuilder) -> str | None:
     try:
         image = Image.open(io.BytesIO(data))
         frames = [frame.copy() for frame in ImageSequence.Iterator(image)]
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as exc:
+    except UnidentifiedImageError:
+        raise LoadError("not a readable image (damaged, or not the type its name says); re-save it as PNG or JPEG") from None
+    except (Image.DecompressionBombError, OSError, ValueError) as exc:
         raise LoadError(f"not a readable image ({exc}); re-save it as PNG or JPEG") from None
     texts = [(n if len(frames) > 1 else None, ocr_image(frame)) for n, frame in enumerate(frames, 1)]
     _add_pages(texts, builder)

@@ -6,6 +6,7 @@ records and generated indexes (a table of contents) are left out."""
 from __future__ import annotations
 
 import io
+import zipfile
 
 from ingest.errors import LoadError
 from ingest.paged import BREAK, Pages, add_paged, split_at_breaks
@@ -139,6 +140,8 @@ def extract_odt(data: bytes, builder: TextBuilder) -> str | None:
     """Add the document's blocks to builder; returns the title from its metadata."""
     from odfdo import Document
 
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise LoadError("not an OpenDocument file (it is not a zip package); check it opens in LibreOffice")
     try:
         document = Document(io.BytesIO(data))
         if document.get_type() not in ("text", "text-template"):

@@ -402,3 +402,16 @@ def test_csv_without_a_header_and_with_semicolons(docs):
     f = docs / "raw.csv"
     f.write_text("Lyon;522250\nNice;342000\n", encoding="utf-8")
     assert blocks(load_file(f)) == [("row", 0, "Lyon | 522250"), ("row", 0, "Nice | 342000")]
+
+
+def test_a_csv_of_one_row_is_data_not_a_header(docs):
+    f = docs / "one.csv"
+    f.write_text("Lyon,France\n", encoding="utf-8")
+    assert blocks(load_file(f)) == [("row", 0, "Lyon | France")]
+
+
+def test_damaged_odt_is_refused_with_a_reason(docs):
+    f = docs / "bad.odt"
+    f.write_bytes(b"not a zip at all")
+    with pytest.raises(LoadError, match="not an OpenDocument file"):
+        load_file(f)
