@@ -103,7 +103,7 @@ def _kind(paragraph) -> tuple[str, int]:
         m = _LIST_NAME.match(name)
         if m:
             depth = int(m.group(1)) - 1 if m.group(1) else 0
-            if num is not None and num.ilvl is not None:
+            if num is not None and num.ilvl is not None and num.ilvl.val is not None:
                 depth = num.ilvl.val
             return ITEM, depth
         if num is None and s.element.pPr is not None and s.element.pPr.numPr is not None:
