@@ -133,6 +133,7 @@ def citation(n: int, c: Candidate, start: int | None = None) -> Citation:
         passage=c.doc.page_content,
         passage_start=meta.get("start", 0),
         page=page_of(meta, c.start),
+        page_label=meta.get("page_label", ""),
         headings=c.headings,
     )
 
@@ -227,6 +228,7 @@ def heading_citation(n: int, c: Candidate, span: tuple[int, int], heading: str) 
         n=n, source=meta.get("source", ""), quote=heading, start=span[0], end=span[1],
         score=round(c.score, 4), title=meta.get("title", ""), passage=c.doc.page_content,
         passage_start=meta.get("start", 0), page=meta.get("page"), headings=c.headings,
+        page_label=meta.get("page_label", ""),
     )
 
 
