@@ -142,9 +142,7 @@ def needs_context(c: Candidate) -> bool:
     """Whether the quote means little without the heading it sits under: a short line such as
     "Default: False.", or one whose version, year or type is given only by its heading."""
     f = c.features
-    return bool(c.headings) and (
-        f.get("short_unit") or f.get("type_ctx") or f.get("cons_ctx") or f.get("lexctx", 0) > 0.2
-    )
+    return bool(c.headings) and bool(f.get("short_unit") or f.get("type_ctx") or f.get("cons_ctx"))
 
 
 _WORD = re.compile(r"\w+")
