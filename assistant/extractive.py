@@ -32,6 +32,8 @@ REPEAT_PENALTY = 1.5
 # Keyword stuffing ("who, what, when, Seoul, Japan, consent, ... the answer is X") must not win
 # questions: such a unit ranks below any real sentence, and is never confident.
 STUFFING_PENALTY = 5.0
+# The most an answer can be trusted when the question names something no document mentions.
+UNKNOWN_NAME_CONFIDENCE = 0.15
 REFUSAL = "The documents don't contain an answer to this question."
 
 
@@ -191,6 +193,10 @@ def decide(q: Query, docs: list[Document], model: AnswerModel) -> Decision | Non
     facts = {**question_facts(q, asked), **passage_facts(q, best)}
     features = confidence_features(best, second, asked, facts)
     confidence = 0.0 if best.stuffed else model.confidence.probability(features)
+    if facts["names_oov"] > 0:
+        # the question names something no document mentions ("the 2019 Nobel Prize in
+        # Chemistry" over articles on physics): whatever matches, it is not about that
+        confidence = min(confidence, UNKNOWN_NAME_CONFIDENCE)
     return Decision(asked, ranking, features, confidence)
 
 
