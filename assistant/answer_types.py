@@ -21,7 +21,15 @@ class Citation:
     title: str = ""
     passage: str = ""  # the chunk the quote sits in, for context
     passage_start: int = 0  # offset of `passage` in the extracted text
-    page: int | None = None  # PDFs: the page the quote starts on
+    page: int | None = None  # the page (PDF, Word) or slide the quote starts on
+    page_label: str = ""  # "slide" where `page` is a slide number; "" for a page
+
+    @property
+    def where(self) -> str:
+        """"p. 3", "slide 3", or "" without a page."""
+        if not self.page:
+            return ""
+        return f"slide {int(self.page)}" if self.page_label == "slide" else f"p. {int(self.page)}"
     headings: str = ""  # the heading path the quote sits under ("Guide > CORS > Preflight")
 
     @property

@@ -19,7 +19,7 @@ def _sources(answer: Answer) -> str:
     if answer.citations:
         lines.append("Sources:" if answer.found else "Closest passages:")
     for c in answer.citations:
-        page = f", p. {c.page}" if c.page else ""
+        page = f", {c.where}" if c.where else ""
         where = f" \u203a {c.headings}" if c.headings else ""
         lines.append(f"  [{c.n}] {c.name}{page}{where} (chars {c.start}-{c.end})")
         lines.append(f"      \u201c{c.quote}\u201d")

@@ -31,14 +31,14 @@ _PERSON_NOUNS = (
     "physician doctor owner laureate champion wife husband son daughter father mother "
     "successor predecessor rival opponent chief head boss governor mayor senator judge justice "
     "premier manager pilot driver suspect victim creator developer nominee speaker host "
-    "commander general ambassador secretary chancellor pope"
+    "commander ambassador secretary chancellor pope"
 ).split()
 _DATE_NOUNS = "year date day month decade century era season version release birthday deadline".split()
 _NUMBER_NOUNS = (
     "number percentage percent amount size length width height depth weight population "
     "score total count cost price limit maximum minimum rate speed capacity distance "
     "duration age time turnout tally toll magnitude temperature attendance salary budget "
-    "margin figure majority"
+    "margin figure majority share"
 ).split()
 _NOUN_TYPES = [
     (_PLACE_NOUNS, PLACE), (_ORG_NOUNS, ORG), (_PERSON_NOUNS, PERSON),

@@ -28,6 +28,7 @@ class Candidate:
     score: float = 0.0
     prev_lex: float = 0.0  # the question's share in the unit just before, in the same chunk
     repeated: bool = False  # quoted by the previous answer (see Query.avoid)
+    stuffed: bool = False  # a keyword list, not a sentence (see features.keyword_list)
 
     @property
     def text(self) -> str:

@@ -24,7 +24,11 @@ DATE_RX = re.compile(
     rf"|\b(?:{_DAYS})\b"
     r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b"
     r"|\b(?:(?:early|mid|late)[- ])?(?:1[5-9]\d\d|20\d\d)(?:\s*[-\u2013]\s*(?:\d{2}|\d{4}))?s?\b"
-    r"|\b(?:1[5-9]|20)\d0s\b",
+    r"|\b(?:1[5-9]|20)\d0s\b"
+    # times of day: "10:30", "6 p.m.", "at six", "noon"
+    r"|\b\d{1,2}:\d{2}\b(?:\s?[ap]\.?m\b\.?)?|\b\d{1,2}\s?[ap]\.?m\b\.?"
+    r"|\b(?:noon|midnight|dawn|dusk|morning|evening|afternoon|tonight)\b"
+    r"|\bat (?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b",
     re.I,
 )
 # "v2.13", "0.24.1", "2.14.0b1": a release, for "which version" and "since when" questions.
@@ -44,9 +48,10 @@ NUMBER_RX = re.compile(
 )
 # A run of capitalised words, allowing lower-case joiners inside ("Bank of England",
 # "Noh Kwang-il") and initials ("S. Korea").
-_NAME_WORD = r"(?:(?:[A-Z]\.){2,}|[A-Z]\.(?=\s[A-Z])|[A-Z][\w'\u2019\-]*)"
+_NAME_WORD = r"(?:(?:[A-Z]\.){2,}|[A-Z]\.(?=[ \t][A-Z])|[A-Z][\w'\u2019\-]*)"
 NAME_RX = re.compile(
-    rf"\b{_NAME_WORD}(?:\s+(?:(?:of|de|del|la|van|von|der|the|and|for|du|al)\s+)?"
+    # words of one name are on one line: a heading and the sentence under it are not one name
+    rf"\b{_NAME_WORD}(?:[ \t\u00a0]+(?:(?:of|de|del|la|van|von|der|the|and|for|du|al)[ \t]+)?"
     rf"(?:{_NAME_WORD}|\d+\b))*"
 )
 # Capitalised words that are not names when they start a sentence or stand alone.

@@ -20,7 +20,7 @@ from assistant.answer_types import Answer, Citation, ShortAnswer
 from assistant.asking import Asked, analyse
 from assistant.candidates import Candidate, candidates
 from assistant.entities import new_spans
-from assistant.features import featurise, mark_leaders
+from assistant.features import featurise, keyword_list, mark_leaders
 from assistant.scoring import UNSEEN_TERM, Query
 from ingest.split import page_of
 
@@ -29,6 +29,11 @@ KEEP_WITHIN = 2.5
 # A follow-up ("Who said that?") should not get the quote it asks about as its answer, unless
 # that quote holds the kind of thing asked for (the speaker's name).
 REPEAT_PENALTY = 1.5
+# Keyword stuffing ("who, what, when, Seoul, Japan, consent, ... the answer is X") must not win
+# questions: such a unit ranks below any real sentence, and is never confident.
+STUFFING_PENALTY = 5.0
+# The most an answer can be trusted when the question names something no document mentions.
+UNKNOWN_NAME_CONFIDENCE = 0.15
 REFUSAL = "The documents don't contain an answer to this question."
 
 
@@ -40,6 +45,9 @@ def ranked(q: Query, docs: list[Document], asked: Asked, model: AnswerModel) -> 
     mark_leaders(out)
     for c in out:
         c.score = model.ranker.score(c.features)
+        if keyword_list(c.text):
+            c.stuffed = True
+            c.score -= STUFFING_PENALTY
         if q.avoid and c.text in q.avoid:
             c.repeated = True
             if not c.features["type_hit"]:
@@ -97,7 +105,7 @@ def choose(ranking: list[Candidate], max_units: int) -> list[Candidate]:
     for c in ranking[1:]:
         if len(picked) == max_units or c.score < best.score - KEEP_WITHIN:
             break
-        if any(_overlaps(c, p) for p in picked) or c.features.get("question_mark") or c.repeated:
+        if any(_overlaps(c, p) for p in picked) or c.features.get("question_mark") or c.repeated or c.stuffed:
             continue
         picked.append(c)
     doc_rank: dict[str, int] = {}
@@ -127,6 +135,7 @@ def citation(n: int, c: Candidate, start: int | None = None) -> Citation:
         passage=c.doc.page_content,
         passage_start=meta.get("start", 0),
         page=page_of(meta, c.start),
+        page_label=meta.get("page_label", ""),
         headings=c.headings,
     )
 
@@ -135,9 +144,7 @@ def needs_context(c: Candidate) -> bool:
     """Whether the quote means little without the heading it sits under: a short line such as
     "Default: False.", or one whose version, year or type is given only by its heading."""
     f = c.features
-    return bool(c.headings) and (
-        f.get("short_unit") or f.get("type_ctx") or f.get("cons_ctx") or f.get("lexctx", 0) > 0.2
-    )
+    return bool(c.headings) and bool(f.get("short_unit") or f.get("type_ctx") or f.get("cons_ctx"))
 
 
 _WORD = re.compile(r"\w+")
@@ -185,7 +192,12 @@ def decide(q: Query, docs: list[Document], model: AnswerModel) -> Decision | Non
     second = next((c for c in ranking[1:] if not _overlaps(c, best)), None)
     facts = {**question_facts(q, asked), **passage_facts(q, best)}
     features = confidence_features(best, second, asked, facts)
-    return Decision(asked, ranking, features, model.confidence.probability(features))
+    confidence = 0.0 if best.stuffed else model.confidence.probability(features)
+    if facts["names_oov"] > 0:
+        # the question names something no document mentions ("the 2019 Nobel Prize in
+        # Chemistry" over articles on physics): whatever matches, it is not about that
+        confidence = min(confidence, UNKNOWN_NAME_CONFIDENCE)
+    return Decision(asked, ranking, features, confidence)
 
 
 # A quote that needs its heading starts at the heading when the two are at most this far apart.
@@ -220,6 +232,7 @@ def heading_citation(n: int, c: Candidate, span: tuple[int, int], heading: str) 
         n=n, source=meta.get("source", ""), quote=heading, start=span[0], end=span[1],
         score=round(c.score, 4), title=meta.get("title", ""), passage=c.doc.page_content,
         passage_start=meta.get("start", 0), page=meta.get("page"), headings=c.headings,
+        page_label=meta.get("page_label", ""),
     )
 
 

@@ -134,3 +134,16 @@ def mark_leaders(cands: list[Candidate]) -> None:
     for c in cands:
         c.features["best_dense"] = float(c.features["dense"] >= top_dense)
         c.features["best_lex"] = float(c.features["lex"] >= top_lex)
+
+
+_ITEMS = re.compile(r"[,;/|\u2026]+")
+
+
+def keyword_list(text: str) -> bool:
+    """A run of short comma-separated words standing in for a sentence ("who, what, Seoul,
+    Japan, consent, ..."): text stuffed with likely question words to win any question, not
+    something that says anything."""
+    items = [i.split() for i in _ITEMS.split(text)]
+    short = [i for i in items if 0 < len(i) <= 2]
+    words_total = sum(len(i) for i in items) or 1
+    return len(short) >= 8 and sum(len(i) for i in short) / words_total >= 0.6

@@ -92,7 +92,7 @@ def highlighted_passage(citation) -> str:
 
 
 def source_html(citation) -> str:
-    page = f" · p. {int(citation.page)}" if citation.page else ""
+    page = f" · {text(citation.where)}" if citation.where else ""
     return (
         '<details class="da-source"><summary>'
         f'<span class="da-cite">&#91;{int(citation.n)}&#93;</span> '

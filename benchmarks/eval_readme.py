@@ -1,7 +1,9 @@
 """Regenerate the README's results table: ours vs the LangChain tutorial baseline on the seed QA
-set and, when its path is given, SQuAD 2.0's 500-question sample.
+set and on every QA set given (the dev sets of evalsets/, once assembled, and SQuAD 2.0's
+500-question sample).
 
-    python benchmarks/eval_readme.py ../shared/eval/squad2-500
+    python benchmarks/eval_readme.py evalsets/docs-md evalsets/pdf-report evalsets/news \
+        evalsets/web ../shared/eval/squad2-500
 
 Runs `assistant eval SET --baseline --json --report artifacts/eval/NAME.md` for each set (the
 same command a user runs), keeps each run's JSON and report (with its confidence plot) under
@@ -73,7 +75,10 @@ def update_readme(readme: Path, block: str) -> bool:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("squad", nargs="?", type=Path, help="e.g. ../shared/eval/squad2-500")
+    p.add_argument(
+        "sets", nargs="*", type=Path,
+        help="QA set folders: e.g. the assembled evalsets/* and ../shared/eval/squad2-500",
+    )
     p.add_argument("--seed", type=Path, default=ROOT / "tests" / "qa" / "seed")
     p.add_argument("--out", type=Path, default=ROOT / "artifacts" / "eval")
     p.add_argument("--readme", type=Path, default=ROOT / "README.md")
@@ -82,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     args.out.mkdir(parents=True, exist_ok=True)
-    sets = [args.seed] + ([args.squad] if args.squad else [])
+    sets = [args.seed, *args.sets]
     results = [run_set(s, args.out, args.k, args.limit) for s in sets]
     block = table_block(results, argv)
     (args.out / "readme-table.md").write_text(block, encoding="utf-8")

@@ -207,10 +207,19 @@ def answer_rows(items, model, max_sentences=3):
     return rows
 
 
+def final_confidence(row, model) -> float:
+    """The confidence the answerer reports: the model's, after its hard rules (a question that
+    names what no document mentions)."""
+    from assistant.extractive import UNKNOWN_NAME_CONFIDENCE
+
+    p = model.confidence.probability(row[1])
+    return min(p, UNKNOWN_NAME_CONFIDENCE) if row[1].get("names_oov", 0) > 0 else p
+
+
 def report(name, rows, model, threshold):
     A = [r for r in rows if r[0].answers]
     U = [r for r in rows if not r[0].answers]
-    probs = {id(r): model.confidence.probability(r[1]) for r in rows}
+    probs = {id(r): final_confidence(r, model) for r in rows}
     acc_all = sum(r[2] for r in A) / max(1, len(A))
     kept_correct = sum(r[2] and probs[id(r)] >= threshold for r in A) / max(1, len(A))
     false_ref = sum(probs[id(r)] < threshold for r in A) / max(1, len(A))
@@ -220,7 +229,7 @@ def report(name, rows, model, threshold):
 
 
 def threshold_for(rows, model, max_false):
-    probs = sorted(model.confidence.probability(r[1]) for r in rows if r[0].answers)
+    probs = sorted(final_confidence(r, model) for r in rows if r[0].answers)
     allowed = int(max_false * len(probs))
     return probs[allowed] - 1e-6 if probs else 0.5
 

@@ -22,6 +22,8 @@ NUMBERED_HEADING = re.compile(
     r"\s+(?=[A-Z])"
 )
 _ENDS_SENTENCE = re.compile(r"[.!?:;\"\u201d')\]]\s*$")
+# What ends a paragraph at a short line: a full stop, not a ";" or ":" inside a run-on list.
+_ENDS_PARAGRAPH = re.compile(r"[.!?][\"\u201d')\]]*\s*$")
 _HYPHENATED_END = re.compile(r"([A-Za-z]+)-$")
 _WORD = re.compile(r"[A-Za-z]+")
 # First halves of words that really are hyphenated ("self-evident", "well-known"): a line that
@@ -85,11 +87,11 @@ class Joiner:
         if text[0].islower():
             return True
         prev = self.last_line
-        return len(prev) >= 0.8 * self.width and not _ENDS_SENTENCE.search(prev)
+        return len(prev) >= 0.8 * self.width and not _ENDS_PARAGRAPH.search(prev)
 
     def _ends_paragraph(self, text: str) -> bool:
         # A short line that ends a sentence ends its paragraph; a full-width one may go on.
-        return bool(_ENDS_SENTENCE.search(text)) and len(text) < 0.8 * self.width
+        return bool(_ENDS_PARAGRAPH.search(text)) and len(text) < 0.8 * self.width
 
     def _join(self, text: str) -> None:
         m = _HYPHENATED_END.search(self.b.tail(40))

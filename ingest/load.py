@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import functools
 import hashlib
+import importlib
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,9 +13,21 @@ from pathlib import Path
 from ingest.clean import clean_text
 from ingest.errors import LoadError
 from ingest.lines import plain_text_blocks
+from ingest.ocr import IMAGES, ocr_installed
 from ingest.structure import Block, TextBuilder
 
-SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf")
+# Binary formats: the module and function that add a file's blocks to a TextBuilder.
+_BINARY = {
+    ".docx": ("ingest.word", "extract_docx"),
+    ".pptx": ("ingest.slides", "extract_pptx"),
+    ".odt": ("ingest.odt", "extract_odt"),
+    ".epub": ("ingest.epub", "extract_epub"),
+}
+SLIDES = (".pptx",)  # their pages are slides
+SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".rst", ".csv", *_BINARY)
+# Images are read by OCR, so only where the [ocr] extra and tesseract are installed; elsewhere
+# a folder's photos are not files that failed.
+SUPPORTED += IMAGES if ocr_installed() else ()
 SUPPORTED_LIST = ", ".join(SUPPORTED)
 
 
@@ -35,10 +48,12 @@ class LoadedDocument:
     path: Path
     text: str  # the extracted text; chunk offsets index into it
     title: str
-    # (offset, page number) where each PDF page starts in `text`; empty for other formats
+    # (offset, page number) where each page (PDF, Word) or slide starts in `text`; empty when
+    # the format has none
     pages: list[tuple[int, int]] = field(default_factory=list)
     # the structure: headings, paragraphs, list items, code, table rows (see ingest.structure)
     blocks: list[Block] = field(default_factory=list)
+    page_label: str = ""  # what a page is called in citations: "" for "p. N", "slide"
 
     @functools.cached_property
     def hash(self) -> str:
@@ -56,6 +71,10 @@ def load_file(path: str | Path, limits: LoadLimits | None = None) -> LoadedDocum
     limits = limits or DEFAULT_LIMITS
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix in IMAGES and suffix not in SUPPORTED:
+        from ingest.ocr import require_ocr
+
+        require_ocr()  # raises LoadError naming the install commands
     if suffix not in SUPPORTED:
         raise LoadError(
             f"unsupported file type '{suffix or path.name}'; supported: {SUPPORTED_LIST}. "
@@ -69,6 +88,13 @@ def load_file(path: str | Path, limits: LoadLimits | None = None) -> LoadedDocum
         from ingest.pdf import extract_pdf
 
         title = extract_pdf(data, builder, max_pages=limits.max_pdf_pages)
+    elif suffix in _BINARY:
+        module, function = _BINARY[suffix]
+        title = getattr(importlib.import_module(module), function)(data, builder)
+    elif suffix in IMAGES:
+        from ingest.ocr import extract_image
+
+        title = extract_image(data, builder)
     else:
         raw = _decode(data).replace("\r\n", "\n").replace("\r", "\n")
         if suffix in (".html", ".htm"):
@@ -79,13 +105,22 @@ def load_file(path: str | Path, limits: LoadLimits | None = None) -> LoadedDocum
             from ingest.markdown import extract_markdown
 
             title = extract_markdown(raw, builder)
+        elif suffix == ".rst":
+            from ingest.rst import extract_rst
+
+            title = extract_rst(raw, builder)
+        elif suffix == ".csv":
+            from ingest.csv_tables import extract_csv
+
+            title = extract_csv(raw, builder) or path.stem
         else:
             title = plain_text_blocks(clean_text(raw), builder)
     text = builder.text
     if not text.strip():
         raise LoadError("no text left after extraction (only markup or boilerplate)")
     return LoadedDocument(
-        path, text, title or _first_line(text) or path.stem, builder.pages, builder.blocks
+        path, text, title or _first_line(text) or path.stem, builder.pages, builder.blocks,
+        "slide" if suffix in SLIDES else "",
     )
 
 
@@ -130,8 +165,8 @@ def _decode(data: bytes) -> str:
             ) from None
     if b"\x00" in data:
         raise LoadError(
-            "looks like a binary file (it contains NUL bytes); only text, Markdown, HTML and PDF "
-            "can be ingested"
+            "looks like a binary file (it contains NUL bytes), not text; if it is in another "
+            "supported format, give it that format's extension"
         )
     try:
         return data.decode("utf-8-sig")

@@ -75,7 +75,7 @@ def extract_pdf(data: bytes, builder: TextBuilder, max_pages: int | None = None)
                 f"the PDF has {len(reader.pages)} pages, over the limit of {max_pages}; split it, "
                 "or raise ASSISTANT_MAX_PDF_PAGES"
             )
-        pages = drop_running_lines(_page_lines(reader))
+        pages = _page_lines(reader)
         meta_title = (reader.metadata or {}).get("/Title") if reader.metadata else None
     except LoadError:
         raise
@@ -83,6 +83,10 @@ def extract_pdf(data: bytes, builder: TextBuilder, max_pages: int | None = None)
         raise LoadError("the PDF is nested too deeply to read (damaged or hostile); re-export it") from None
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError) as exc:
         raise LoadError(f"not a readable PDF ({exc}); re-export it or check it opens") from None
+    from ingest.ocr import ocr_scanned_pages
+
+    ocr_scanned_pages(data, reader, pages)  # scanned pages, when OCR is installed
+    pages = drop_running_lines(pages)
 
     all_lines = [line for lines in pages for line in lines]
     joiner = Joiner(builder, typical_width(all_lines), vocabulary("\n".join(all_lines)))
@@ -94,7 +98,8 @@ def extract_pdf(data: bytes, builder: TextBuilder, max_pages: int | None = None)
             joiner.line(line)
     if not builder.blocks:
         raise LoadError(
-            "the PDF has no text layer (a scan?); run OCR on it first, e.g. `ocrmypdf in.pdf out.pdf`"
+            "no text found in the PDF: it has no text layer (a scan?), and OCR found no text "
+            "either (blank pages or drawings only?)"
         )
     title = str(meta_title).strip() if meta_title else None
     return title or None

@@ -18,6 +18,7 @@ from ingest.structure import HEADING, heading_paths
 from ingest.units import CODES, Unit, answer_units, encode_units
 
 HEADINGS_KEY, UNITS_KEY, PAGE_BREAKS_KEY = "headings", "units", "page_breaks"
+PAGE_LABEL_KEY = "page_label"
 HEADING_AT_KEY = "heading_at"  # "start,end" of the heading the chunk sits under
 _HEAD = CODES[HEADING]
 
@@ -78,7 +79,7 @@ def split_document(
     doc: LoadedDocument, source: str, chunk_size: int, chunk_overlap: int
 ) -> list[Document]:
     """Chunks of one loaded document with source, title, doc_hash, chunk, start, end, headings,
-    units (and page, page_breaks for PDFs)."""
+    units (and page, page_breaks, page_label where the document has pages or slides)."""
     units = answer_units(doc, max_chars=chunk_size)
     out: list[Document] = []
     for path, heading, section in _sections(doc, units):
@@ -97,6 +98,8 @@ def split_document(
                 breaks = [(o - start, n) for o, n in doc.pages if start < o < end]
                 if breaks:
                     meta[PAGE_BREAKS_KEY] = ";".join(f"{o}:{n}" for o, n in breaks)
+                if doc.page_label:
+                    meta[PAGE_LABEL_KEY] = doc.page_label  # "slide": its pages are slides
             out.append(Document(page_content=content, metadata=meta))
     return out
 

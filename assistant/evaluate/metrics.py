@@ -88,6 +88,8 @@ class Outcome:
     latency_s: float = 0.0
     citations: int = 0
     bad_citations: list[dict] = field(default_factory=list)  # the invalid ones, for inspection
+    pages: int = 0  # citations that name a page (PDFs)
+    bad_pages: list[dict] = field(default_factory=list)  # ones whose page is not the quote's
     id: str | None = None  # the set's own id for the question, if it gives one
 
     @property
@@ -129,6 +131,25 @@ def check_citations(
     return checked, bad
 
 
+def check_pages(
+    citations: Iterable[tuple[str, int, int | None]], page_at: Callable[[str, int], int | None]
+) -> tuple[int, list[dict]]:
+    """(number checked, the wrong ones) for (source, start, page) of citations that name a
+    page or whose document has pages; page_at(source, offset) gives the page an offset is on."""
+    checked, bad = 0, []
+    for source, start, page in citations:
+        try:
+            expected = page_at(source, start)
+        except Exception:  # an unreadable source: its quotes are already counted invalid
+            continue
+        if expected is None and page is None:
+            continue
+        checked += 1
+        if page != expected:
+            bad.append({"source": source, "start": start, "page": page, "expected": expected})
+    return checked, bad
+
+
 def summarise(outcomes: Sequence[Outcome], k: int) -> dict:
     """The metrics table of one system on one set."""
     answerable = [o for o in outcomes if o.answerable]
@@ -153,6 +174,7 @@ def summarise(outcomes: Sequence[Outcome], k: int) -> dict:
         "overall_accuracy": rate(o.correct if o.answerable else not o.found for o in outcomes),
         "citations": cited,
         "citation_validity": (cited - bad) / cited if cited else None,
+        "page_validity": _page_validity(outcomes),
         "answer_chars": mean(len(o.text) for o in outcomes if o.found),
         "latency_p50_ms": percentile(latencies_ms, 50),
         "latency_p95_ms": percentile(latencies_ms, 95),
@@ -208,3 +230,9 @@ def threshold_for_false_refusals(
     else:  # between the last one refused and the first one kept
         t = (ordered[allowed - 1] + ordered[allowed]) / 2
     return {**threshold_rates(answerable, unanswerable, t), "max_false_refusal": max_false_refusal}
+
+
+def _page_validity(outcomes: Sequence[Outcome]) -> float | None:
+    paged = sum(o.pages for o in outcomes)
+    wrong = sum(len(o.bad_pages) for o in outcomes)
+    return (paged - wrong) / paged if paged else None

@@ -13,6 +13,7 @@ ROWS = [
     ("refusal_rate", "refusal rate (unanswerable)", "rate"),
     ("overall_accuracy", "overall accuracy", "rate"),
     ("citation_validity", "citation validity", "rate"),
+    ("page_validity", "citation page validity (PDFs)", "rate"),
     ("answer_chars", "answer length (chars) ↓", "int"),
     ("latency_p50_ms", "latency p50 (ms) ↓", "ms"),
     ("latency_p95_ms", "latency p95 (ms) ↓", "ms"),

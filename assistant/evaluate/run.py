@@ -13,6 +13,7 @@ from assistant.evaluate.metrics import (
     Outcome,
     best_threshold,
     check_citations,
+    check_pages,
     summarise,
     threshold_for_false_refusals,
     threshold_rates,
@@ -177,13 +178,26 @@ def _timed_ingest(files: list[Path], ingest) -> dict:
 
 def _ask_all(run: SystemRun, qaset: QASet, ask, progress: bool) -> None:
     """ask(question) -> (seconds, text, found, confidence, ranked Documents, citations as
-    (source, quote, start, end)); one warm-up question first, so latency is the warm one."""
+    (source, quote, start, end[, page])); one warm-up question first, so latency is the warm
+    one."""
+    from ingest.load import load_file
+
     # Many quotes share a source; cached per run, so an edited file is never read stale.
-    text_of = lru_cache(maxsize=None)(extracted_text)
+    loaded = lru_cache(maxsize=None)(load_file)
+
+    def text_of(source: str) -> str:
+        return loaded(source).text
+
+    def page_at(source: str, offset: int) -> int | None:
+        return loaded(source).page_at(offset)
+
     ask(qaset.questions[0].question)
     for item in _bar(qaset.questions, run.name, progress):
         latency, text, found, confidence, ranked, citations = ask(item.question)
-        checked, bad = check_citations(citations, text_of)
+        checked, bad = check_citations([c[:4] for c in citations], text_of)
+        paged, bad_pages = check_pages(
+            [(c[0], c[2], c[4]) for c in citations if len(c) > 4], page_at
+        )
         run.outcomes.append(
             Outcome(
                 question=item.question,
@@ -196,6 +210,8 @@ def _ask_all(run: SystemRun, qaset: QASet, ask, progress: bool) -> None:
                 latency_s=latency,
                 citations=checked,
                 bad_citations=bad,
+                pages=paged,
+                bad_pages=bad_pages,
                 id=item.id,
             )
         )
@@ -221,7 +237,7 @@ def run_ours(qaset: QASet, assistant, k: int, progress: bool = True) -> SystemRu
         latency = time.perf_counter() - started
         # Retrieval is measured apart, at the eval's k, outside the timed call.
         ranked = assistant.retrieve(question, k=k)
-        cites = [(c.source, c.quote, c.start, c.end) for c in answer.citations]
+        cites = [(c.source, c.quote, c.start, c.end, c.page) for c in answer.citations]
         # float(): a numpy score would break the JSON output
         return latency, answer.text, answer.found, float(answer.confidence), ranked, cites
 

@@ -118,4 +118,5 @@ def _citation(n: int, doc: Document, claim: str) -> Citation:
         start=start + a, end=start + b, score=round(doc.metadata.get("score", 0.0), 4),
         title=doc.metadata.get("title", ""), passage=doc.page_content,
         passage_start=start, page=doc.metadata.get("page"),
+        page_label=doc.metadata.get("page_label", ""),
     )

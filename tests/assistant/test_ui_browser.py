@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from ingest.load import SUPPORTED
 from tests.support import free_port, make_assistant
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -166,12 +167,12 @@ def test_a_file_type_outside_the_allow_list_is_refused_naming_the_allowed_types(
     bad = tmp_path / "payload.exe"
     bad.write_bytes(b"MZ\x90\x00")
     picker = page.locator("#da-upload input[type=file]")
-    assert picker.get_attribute("accept").split(", ") == [".txt", ".md", ".markdown", ".html", ".htm", ".pdf"]
+    assert picker.get_attribute("accept").split(", ") == list(SUPPORTED)  # .docx, .pptx, ... too
     picker.evaluate("el => el.removeAttribute('accept')")
 
     picker.set_input_files(str(bad))
 
-    refusal = page.get_by_text(re.compile(r"Invalid file type: payload\.exe\. Only \.txt, .*\.pdf allowed"))
+    refusal = page.get_by_text(re.compile(r"Invalid file type: payload\.exe\. Only \.txt, .*\.pdf, .*\.docx, .* allowed"))
     refusal.wait_for(timeout=30_000)
     shot(page, "08-refused-file-type")
     assert "payload.exe" not in page.locator("#da-docs").inner_text()

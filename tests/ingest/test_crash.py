@@ -49,10 +49,12 @@ def expected_chunks(folder: Path, chunk_size=60, overlap=0) -> dict[str, str]:
 
 
 def ingest(*paths: Path, data_dir: Path, extra=(), **kw) -> subprocess.Popen:
+    # the waiting process must outlast the repairing one even on a loaded CI machine
+    env = {**os.environ, "ASSISTANT_LOCK_TIMEOUT": "240", **kw.pop("env", {})}
     return subprocess.Popen(
         [sys.executable, "-m", "assistant", "ingest", *map(str, paths), "--data-dir", str(data_dir),
          "--json", *CHUNK, *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, **kw,
     )
 
 

@@ -98,7 +98,7 @@ def test_corrupt_pdf_is_refused(docs):
         ("blank.md", b" \n\t\n", "empty"),
         ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
         ("latin1.txt", "caf\u00e9 cr\u00e8me".encode("latin-1"), "UTF-8"),
-        ("slides.pptx", b"PK\x03\x04", "unsupported file type '.pptx'"),
+        ("sheet.xlsx", b"PK\x03\x04", "unsupported file type '.xlsx'"),
         ("only-chrome.html", b"<html><body><script>x()</script></body></html>", "no text"),
     ],
 )

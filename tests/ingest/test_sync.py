@@ -76,15 +76,15 @@ def test_bad_files_are_reported_and_the_rest_ingested(docs, store):
     (docs / "good.txt").write_text(ARTICLE)
     (docs / "empty.txt").write_text("")
     (docs / "blob.txt").write_bytes(b"GIF89a\x00\x01\x00")
-    (docs / "deck.pptx").write_bytes(b"PK\x03\x04")
+    (docs / "sheet.xlsx").write_bytes(b"PK\x03\x04")
     (docs / ".DS_Store").write_bytes(b"\x00\x00")  # hidden files are not documents
     report = sync([docs, docs / "missing.txt"], store)
     assert report.added == 1
     reasons = {name.rsplit("/", 1)[-1]: why for name, why in report.failed}
-    assert set(reasons) == {"empty.txt", "blob.txt", "deck.pptx", "missing.txt"}
+    assert set(reasons) == {"empty.txt", "blob.txt", "sheet.xlsx", "missing.txt"}
     assert "empty" in reasons["empty.txt"]
     assert "binary" in reasons["blob.txt"]
-    assert "unsupported" in reasons["deck.pptx"]
+    assert "unsupported" in reasons["sheet.xlsx"]
     assert "no such file" in reasons["missing.txt"]
 
 
