@@ -52,7 +52,10 @@ content = st.one_of(
 )
 entry = st.fixed_dictionaries({
     "name": name_bytes,
-    "ext": st.sampled_from([b".txt", b".md", b".html", b".htm", b".markdown", b".pdf", b".csv", b""]),
+    "ext": st.sampled_from([
+        b".txt", b".md", b".html", b".htm", b".markdown", b".pdf", b".csv", b".rst", b".docx",
+        b".epub", b".xyz", b"",
+    ]),
     "sub": st.booleans(),
     "kind": st.sampled_from(["file", "file", "file", "link-out", "link-in", "link-broken"]),
     "content": content,
