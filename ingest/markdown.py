@@ -143,4 +143,9 @@ def extract_markdown(source: str, builder: TextBuilder) -> str | None:
 
             extract_html_into(tok.content, builder)
         i += 1
+    if not builder.blocks and source.strip():
+        # markdown-it stops nesting blocks past a depth (500 nested quotes): keep the words
+        from ingest.lines import plain_text_blocks
+
+        return plain_text_blocks(source, builder)
     return title

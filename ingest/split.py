@@ -43,6 +43,8 @@ def _sections(doc: LoadedDocument, units: list[Unit]) -> list[tuple[str, Unit | 
             current.append(unit)
     if any(u.kind != _HEAD for u in current):
         out.append((path, heading, current))
+    if not out and units:  # nothing but headings (a one-line title of a file): they are the text
+        out.append(("", None, units))
     return out
 
 

@@ -95,3 +95,8 @@ def test_mkdocs_tabs_and_version_blocks_are_read_as_text(docs):
     assert "Use the new syntax." in block_texts(doc, PARAGRAPH)
     assert not block_texts(doc, CODE)
     assert "Version added: v2.13" in doc.text
+
+
+def test_nesting_deeper_than_the_parser_follows_keeps_its_words(docs):
+    doc = load(docs, "> " * 600 + "deep quoted text here\n", "deep.md")
+    assert "deep quoted text here" in doc.text

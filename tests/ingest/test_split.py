@@ -117,3 +117,9 @@ def test_offsets_hold_for_any_structure(blocks, size, overlap):
         assert chunk.page_content.strip()
         for a, b, _ in decode_units(m["units"]):
             assert 0 <= a < b <= len(chunk.page_content)
+
+
+def test_a_document_of_nothing_but_a_heading_is_still_indexed():
+    doc = structured([("heading", "Just one line without a full stop", 1)])
+    (chunk,) = split_document(doc, "one.txt", chunk_size=600, chunk_overlap=0)
+    assert chunk.page_content == "Just one line without a full stop"
