@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
 
-from ingest.structure import CODE, HEADING, ITEM, PARAGRAPH, ROW, TextBuilder
+from ingest.structure import CODE, HEADING, ITEM, PARAGRAPH, ROW, TextBuilder, labelled_rows
 
 _INVISIBLE = frozenset(
     "script style noscript template head svg canvas iframe object embed audio video map "
@@ -44,14 +44,17 @@ class _Walker:
         self.kind = PARAGRAPH
         self.level = 0
         self.list_depth = -1
-        self.cells: list[list[str]] | None = None  # rows of the table being read
+        # rows of the table being read: each cell's text pieces, and whether it is a <th>
+        self.cells: list[list[tuple[list[str], bool]]] | None = None
 
     def flush(self) -> None:
         text = "".join(self.buffer)
         self.buffer = []
         if self.cells is not None:
             if text.strip() and self.cells:
-                self.cells[-1].append(text)
+                if not self.cells[-1]:  # text in a row outside any cell
+                    self.cells[-1].append(([], False))
+                self.cells[-1][-1][0].append(text)
             return
         self.b.add(self.kind, text, level=self.level)
         self.kind, self.level = PARAGRAPH, 0
@@ -73,6 +76,8 @@ class _Walker:
             self.cells = []
         elif name == "tr" and self.cells is not None:
             self.cells.append([])
+        elif name in ("td", "th") and self.cells:
+            self.cells[-1].append(([], name == "th"))
 
     def leave(self, tag: Tag) -> None:
         name = tag.name
@@ -82,9 +87,12 @@ class _Walker:
             self.list_depth -= 1
         elif name == "table" and self.cells is not None:
             rows, self.cells = self.cells, None
-            for row in rows:
-                if any(c.strip() for c in row):
-                    self.b.add(ROW, " | ".join(" ".join(c.split()) for c in row))
+            texts = [[" ".join(" ".join(parts).split()) for parts, _ in row] for row in rows]
+            header = None
+            if rows and rows[0] and all(is_th for _, is_th in rows[0]) and len(rows) > 1:
+                header, texts = texts[0], texts[1:]
+            for line in labelled_rows(texts, header):
+                self.b.add(ROW, line)
 
     def text(self, node: NavigableString) -> None:
         self.buffer.append(str(node))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ingest.structure import CODE, HEADING, ITEM, PARAGRAPH, ROW, TextBuilder
+from ingest.structure import CODE, HEADING, ITEM, PARAGRAPH, ROW, TextBuilder, labelled_rows
 
 # `# Title { #anchor }` (attr_list): the braces are markup, not part of the title.
 _ATTRS = re.compile(r"\s*\{\s*[#.:][^{}]*\}\s*$")
@@ -93,6 +93,8 @@ def extract_markdown(source: str, builder: TextBuilder) -> str | None:
     # per open list item: the index of its block once its first paragraph is written
     in_item: list[int | None] = []
     cells: list[str] | None = None
+    header: list[str] | None = None  # the table's head row, labelling its cells
+    in_head = False
     heading_level = 0
     i = 0
     while i < len(tokens):
@@ -111,9 +113,16 @@ def extract_markdown(source: str, builder: TextBuilder) -> str | None:
         elif t == "tr_open":
             cells = []
         elif t == "tr_close":
-            if cells is not None and any(c.strip() for c in cells):
-                builder.add(ROW, " | ".join(c.strip() for c in cells))
+            if cells is not None and in_head:
+                header = cells
+            elif cells is not None:
+                for line in labelled_rows([cells], header):
+                    builder.add(ROW, line)
             cells = None
+        elif t == "thead_open":
+            in_head, header = True, None
+        elif t == "thead_close":
+            in_head = False
         elif t == "inline":
             text = render_inline(tok)
             if cells is not None:

@@ -141,3 +141,21 @@ def heading_paths(text: str, blocks: list[Block]) -> list[str]:
             stack.append((block.level, text[block.start : block.end]))
         out.append(" > ".join(title for _, title in stack))
     return out
+
+
+def labelled_rows(rows: list[list[str]], header: list[str] | None) -> list[str]:
+    """Table rows as lines that stand on their own: with a header, each cell is labelled by its
+    column ("Role: Abigaille | Voice type: soprano"), so a row answers a question about its
+    column without the header row beside it; empty cells are left out."""
+    out = []
+    for row in rows:
+        cells = []
+        for i, cell in enumerate(row):
+            cell = cell.strip()
+            if not cell:
+                continue
+            label = header[i].strip() if header and i < len(header) else ""
+            cells.append(f"{label}: {cell}" if label and label != cell else cell)
+        if cells:
+            out.append(" | ".join(cells))
+    return out

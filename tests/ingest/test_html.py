@@ -27,7 +27,7 @@ y = 2</pre><table><tr><th>ship</th><th>berth</th></tr><tr><td>Ada</td><td>4</td>
     assert "Ships docked at noon." in doc.text  # source line breaks are not sentence breaks
     assert texts(doc, ITEM) == ["one", "two", "nested"]
     assert texts(doc, CODE) == ["x = 1\ny = 2"]
-    assert texts(doc, ROW) == ["ship | berth", "Ada | 4"]
+    assert texts(doc, ROW) == ["ship: Ada | berth: 4"]  # each row labelled by the header
     for chrome in ("Home", "Related stories", "Copyright"):
         assert chrome not in doc.text
 

@@ -79,7 +79,7 @@ def test_a_list_item_keeps_its_continuation(docs):
 def test_code_and_tables_are_blocks_and_admonition_labels_are_not_text(docs):
     doc = load(docs, DOC)
     assert block_texts(doc, CODE) == ["app.add_middleware(CORSMiddleware)"]
-    assert block_texts(doc, ROW) == ["option | default", "max_age | 600"]
+    assert block_texts(doc, ROW) == ["option: max_age | default: 600"]  # cells labelled by column
     assert "Admonition body text." in block_texts(doc, PARAGRAPH)
     assert "Technical details" not in doc.text
 
