@@ -55,8 +55,15 @@ class Assistant:
 
             s = self.settings
             client = make_client(s.data_dir, s.chroma_url)
-            self._store = ChunkStore(client, s.collection, model_id(s.embedding_model), self.embeddings)
-            self._store.collection  # fail now, not mid-way, if the model does not match
+            store = ChunkStore(
+                client, s.collection, model_id(s.embedding_model), self.embeddings,
+                cache_dir=Path(s.data_dir).expanduser(),
+            )
+            store.collection  # fail now, not mid-way, if the model does not match
+            if store.needs_migration:  # an index written by an older version
+                with self._writing():
+                    store.migrate()
+            self._store = store
         return self._store
 
     @contextlib.contextmanager
@@ -98,19 +105,25 @@ class Assistant:
                 chunk_overlap=self.settings.chunk_overlap,
                 progress=progress,
             )
-        self._changed()
+            self._changed()
         return report
 
     def _changed(self) -> None:
+        """After our own write: bring the lexical index up to date (the writer does it, so
+        readers in other processes only load it), and have this process look again."""
+        from assistant.bm25 import catch_up
+
+        catch_up(self.store)
         if self._retriever is not None:
             self._retriever.invalidate()
 
     def documents(self) -> list[dict]:
         """Ingested documents: source, name, chunks, ingested_at (epoch seconds)."""
-        groups = self.store.records.groups()
+        docs = self.store.documents.all()  # one record per document, read in pages
         return [
-            {"source": src, "name": Path(src).name, "chunks": g["chunks"], "ingested_at": g["updated_at"]}
-            for src, g in sorted(groups.items())
+            {"source": src, "name": Path(src).name, "chunks": d.get("chunks", 0),
+             "ingested_at": d.get("updated_at", 0.0)}
+            for src, d in sorted(docs.items())
         ]
 
     def remove(self, source: str) -> bool:
@@ -119,7 +132,7 @@ class Assistant:
 
         with self._writing():
             removed = remove_document(source, self.store)
-        self._changed()
+            self._changed()
         return removed
 
     # -- answering ---------------------------------------------------------------------------

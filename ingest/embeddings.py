@@ -113,8 +113,6 @@ class SentenceEmbeddings(Embeddings):
         self.name, self.device, self.batch_size = name, device, batch_size
         self.precision = precision
         self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
-        # chunk vectors made by attach_unit_vectors, for embed_documents to hand to the store
-        self._chunks: OrderedDict[str, list[float]] = OrderedDict()
 
     @property
     def model(self):
@@ -143,25 +141,21 @@ class SentenceEmbeddings(Embeddings):
 
     def sentence_vectors(self, sentences: list[str]) -> list[np.ndarray]:
         """Vectors of short texts, each distinct text encoded once per ingest (overlapping
-        chunks and repeated lines share them)."""
-        todo = list(dict.fromkeys(s for s in sentences if s not in self._memo))
+        chunks and repeated lines share them). The memo is bounded, but never below what this
+        call needs: its vectors are looked up before anything is trimmed."""
+        found = {s: self._memo[s] for s in dict.fromkeys(sentences) if s in self._memo}
+        todo = [s for s in dict.fromkeys(sentences) if s not in found]
         for sentence, vector in zip(todo, self.encode(todo)):
-            self._memo[sentence] = vector
-        out = [self._memo[s] for s in sentences]
-        for s in sentences:  # just used: keep them longest
+            found[sentence] = vector
+        out = [found[s] for s in sentences]
+        for s, vector in found.items():  # just used: keep them longest
+            self._memo[s] = vector
             self._memo.move_to_end(s)
         while len(self._memo) > _MEMO_SIZE:  # bounded: ingest of a huge folder must not grow RAM
             self._memo.popitem(last=False)
         return out
 
-    def remember_chunk(self, text: str, vector: list[float]) -> None:
-        self._chunks[text] = vector
-        while len(self._chunks) > _MEMO_SIZE:
-            self._chunks.popitem(last=False)
-
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        if all(t in self._chunks for t in texts):
-            return [self._chunks[t] for t in texts]
         split = [[t[a:b] for a, b in sentence_spans(t)] or [t] for t in texts]
         vectors = self.sentence_vectors([s for sents in split for s in sents])
         out, i = [], 0
@@ -175,14 +169,16 @@ class SentenceEmbeddings(Embeddings):
         return self.encode([text])[0].tolist()
 
 
-def attach_unit_vectors(chunks: list[Document], embeddings: SentenceEmbeddings) -> None:
+def attach_unit_vectors(chunks: list[Document], embeddings: SentenceEmbeddings) -> np.ndarray:
     """Store each chunk's unit vectors (float16, base64, in the order of its `units`) in its
-    metadata, and have `embeddings` remember the chunk's own vector: the normalised mean of its
-    unit vectors and its heading path's, so the path counts in dense retrieval."""
+    metadata (the store moves them to its vectors collection when it writes the chunk), and
+    return the chunks' own vectors, one row each: the normalised mean of its unit vectors and
+    its heading path's, so the path counts in dense retrieval."""
     spans = [chunk_units(c) for c in chunks]
     paths = [str(c.metadata.get("headings") or "") for c in chunks]
     flat = [c.page_content[a:b] for c, sp in zip(chunks, spans) for a, b, _ in sp]
     vectors = embeddings.sentence_vectors(flat + [p for p in paths if p])
+    out = []
     i, j = 0, len(flat)
     for chunk, sp, path in zip(chunks, spans, paths):
         block = np.asarray(vectors[i : i + len(sp)], dtype=np.float32)
@@ -195,7 +191,8 @@ def attach_unit_vectors(chunks: list[Document], embeddings: SentenceEmbeddings) 
             rows.append(context)
             chunk.metadata[CONTEXT_VECTOR_KEY] = _pack(context[0])
         mean = np.concatenate(rows).mean(axis=0)
-        embeddings.remember_chunk(chunk.page_content, (mean / (np.linalg.norm(mean) or 1.0)).tolist())
+        out.append(mean / (np.linalg.norm(mean) or 1.0))
+    return np.asarray(out, dtype=np.float32).reshape(len(chunks), -1)
 
 
 def _pack(vectors: np.ndarray) -> str:
