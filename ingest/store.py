@@ -53,6 +53,7 @@ def make_client(data_dir: Path | str | None = None, chroma_url: str | None = Non
         raise IndexProblem("no data dir given; pass data_dir or set ASSISTANT_DATA_DIR")
     path = Path(data_dir).expanduser() / "chroma"
     path.mkdir(parents=True, exist_ok=True)
+    _cap_malloc_arenas()
     return chromadb.PersistentClient(path=str(path), settings=settings)
 
 
