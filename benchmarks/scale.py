@@ -75,7 +75,7 @@ def make_corpus(folder: Path, chunks: int, seed: int = 0) -> list[str]:
     """Files of synthetic sentences, about CHUNKS_PER_FILE chunks each; returns questions."""
     rng = random.Random(seed)
     vocab = ["".join(rng.choice(_SYLLABLES) for _ in range(rng.randint(2, 4))) for _ in range(30000)]
-    weights = [1 / (r + 1) for r in range(len(vocab))]
+    cum = list(__import__("itertools").accumulate(1 / (r + 1) for r in range(len(vocab))))
     folder.mkdir(parents=True, exist_ok=True)
     questions = []
     n_files = max(1, chunks // CHUNKS_PER_FILE)
@@ -83,7 +83,7 @@ def make_corpus(folder: Path, chunks: int, seed: int = 0) -> list[str]:
         sentences = []
         size = 0
         while size < CHUNKS_PER_FILE * 480:  # 600-char chunks with 120 of overlap
-            words = rng.choices(vocab, weights, k=rng.randint(8, 16))
+            words = rng.choices(vocab, cum_weights=cum, k=rng.randint(8, 16))
             sentence = " ".join(words).capitalize() + f" in {rng.randint(1000, 2999)}."
             sentences.append(sentence)
             size += len(sentence) + 1
