@@ -1,5 +1,5 @@
-"""Hybrid retrieval: dense (Chroma) and BM25 (bm25s) rankings fused by reciprocal rank fusion,
-then reranked by each candidate's best sentence; near-duplicate chunks dropped."""
+"""Hybrid retrieval: dense (Chroma) and BM25 (assistant.bm25) rankings fused by reciprocal rank
+fusion, then reranked by each candidate's best sentence; near-duplicate chunks dropped."""
 
 from __future__ import annotations
 
