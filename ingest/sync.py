@@ -172,7 +172,8 @@ def sync(
                 report.unchanged += 1
             writer.skipped(path)
             continue
-        if entry is not None or held:
+        # a document first written by a killed run (pending, no chunks before it) is added
+        if entry is not None and (entry.get("fingerprint") != PENDING or entry.get("chunks")):
             report.updated += 1
         else:
             report.added += 1

@@ -190,3 +190,50 @@ def test_each_chunk_carries_its_unit_vectors(docs, store):
             rows.append(store.embeddings.encode([meta["headings"]]))
         mean = np.concatenate(rows).mean(axis=0)
         assert np.allclose(vector, mean / np.linalg.norm(mean), atol=1e-3)
+
+
+def long_text(n: int) -> str:
+    return " ".join(f"Entry {i} records that the tide reached {i % 7} metres on day {i}." for i in range(n))
+
+
+def test_a_large_file_is_written_in_bounded_batches_and_a_killed_run_resumes(docs, store, embeddings, monkeypatch):
+    import ingest.store
+    import ingest.sync
+
+    monkeypatch.setattr(ingest.sync, "_BATCH_CHUNKS", 8)
+    monkeypatch.setattr(ingest.sync, "_PUBLISH_CHUNKS", 16)
+    (docs / "log.txt").write_text(long_text(60))
+    writes = []
+    real_write = ingest.store.ChunkStore.write_chunks
+
+    def write(self, ids, *a, **k):
+        writes.append(len(ids))
+        if len(writes) == 3:
+            raise Crash()
+        return real_write(self, ids, *a, **k)
+
+    monkeypatch.setattr(ingest.store.ChunkStore, "write_chunks", write)
+    with pytest.raises(Crash):
+        sync([docs], store, chunk_size=120, chunk_overlap=0)
+    assert writes == [8, 8, 8] and store.count() == 16 and store.generation >= 1  # published
+    embedded_before = embeddings.embedded
+
+    monkeypatch.setattr(ingest.store.ChunkStore, "write_chunks", real_write)
+    report = sync([docs], store, chunk_size=120, chunk_overlap=0)
+    assert report.added == 1 and report.failed == []
+    total = store.count()
+    assert total > 24 and chunk_ids(store) == record_ids(store)
+    # only what the killed run had not written was embedded: 16 chunks were kept
+    assert embeddings.embedded - embedded_before < total
+
+
+def test_long_work_is_announced_with_an_estimate(docs, store, monkeypatch, capsys):
+    import ingest.sync
+
+    (docs / "a.txt").write_text(long_text(30))
+    monkeypatch.setattr(ingest.sync, "_CHUNKS_PER_SECOND", 0.01)
+    sync([docs], store, progress=True)
+    err = capsys.readouterr().err
+    assert "about to ingest 1 files" in err and "chunks" in err and "min" in err
+    estimate = ingest.sync.estimate_work([docs / "a.txt"], 600, 120)
+    assert estimate.files == 1 and estimate.chunks >= 4
