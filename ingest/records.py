@@ -4,8 +4,10 @@ one truth):
 
 - `<name>-documents`: one record per ingested document (its source, a fingerprint of the file
   it came from, its chunk count): what a sync compares a folder with, without reading chunks;
-- `<name>-vectors`: each chunk's unit vectors and heading-path vector, keyed by chunk id, so
-  bulk reads of chunks stay proportional to their text;
+- each chunk's unit vectors and heading-path vector, keyed by chunk id, so bulk reads of chunks
+  stay proportional to their text: in `<name>-vectors` on a Chroma server (shared by every
+  process), and for an embedded store in a SQLite file beside it (raw float16, no index but
+  the key: a quarter of the space Chroma's metadata takes, which stores and indexes strings);
 - `<name>-removed`: the ids of removed chunks with the generation that removed them, so a
   process following the store (the lexical index) applies a change in time proportional to it.
 
@@ -15,8 +17,12 @@ with metadata ("too many SQL variables").
 
 from __future__ import annotations
 
+import base64
+import sqlite3
+import threading
 import time
 import zlib
+from pathlib import Path
 from collections.abc import Iterable, Iterator, Sequence
 
 PAGE = 1000  # records per read or write: far below Chroma's caps
@@ -150,6 +156,69 @@ class UnitVectors(_Side):
             for id_, meta in zip(got["ids"], got["metadatas"] or []):
                 out[id_] = meta or {}
         return out
+
+    def ids(self) -> list[str]:
+        return all_ids(self.collection)
+
+
+class SqliteVectors:
+    """UnitVectors for an embedded store: `<data dir>/unit-vectors/<collection>.sqlite3`. Written
+    before the chunks they belong to and deleted after them, so a chunk is never without its
+    vectors (a crash can leave vectors without a chunk: harmless, and reused if it comes back)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.Lock()
+        self._con = sqlite3.connect(str(path), timeout=60, check_same_thread=False,
+                                    isolation_level=None)
+        with self._lock:
+            self._con.execute("PRAGMA journal_mode=WAL")
+            self._con.execute("PRAGMA synchronous=NORMAL")
+            self._con.execute(
+                "CREATE TABLE IF NOT EXISTS unit_vectors (id TEXT PRIMARY KEY, u BLOB, c BLOB)"
+                " WITHOUT ROWID"
+            )
+
+    def put(self, ids: list[str], units: list[str], contexts: list[str | None]) -> None:
+        rows = [(i, base64.b64decode(u or ""), base64.b64decode(c) if c else None)
+                for i, u, c in zip(ids, units, contexts)]
+        with self._lock:
+            self._con.execute("BEGIN")
+            self._con.executemany("INSERT OR REPLACE INTO unit_vectors VALUES (?, ?, ?)", rows)
+            self._con.execute("COMMIT")
+
+    def get(self, ids: Sequence[str]) -> dict[str, dict]:
+        out: dict[str, dict] = {}
+        ids = list(ids)
+        with self._lock:
+            for i in range(0, len(ids), 500):
+                part = ids[i : i + 500]
+                marks = ",".join("?" * len(part))
+                for id_, u, c in self._con.execute(
+                    f"SELECT id, u, c FROM unit_vectors WHERE id IN ({marks})", part
+                ):
+                    out[id_] = {"u": base64.b64encode(u).decode("ascii"),
+                                **({"c": base64.b64encode(c).decode("ascii")} if c else {})}
+        return out
+
+    def delete(self, ids: Iterable[str]) -> None:
+        with self._lock:
+            self._con.execute("BEGIN")
+            self._con.executemany("DELETE FROM unit_vectors WHERE id = ?", [(i,) for i in ids])
+            self._con.execute("COMMIT")
+
+    def count(self) -> int:
+        with self._lock:
+            return self._con.execute("SELECT count(*) FROM unit_vectors").fetchone()[0]
+
+    def ids(self) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._con.execute("SELECT id FROM unit_vectors")]
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()
 
 
 class Removals(_Side):

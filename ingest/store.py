@@ -13,7 +13,9 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from ingest.errors import EmbeddingModelMismatch, IndexProblem
-from ingest.records import MIGRATED, DocumentTable, Removals, UnitVectors, all_ids, delete_ids, pages
+from ingest.records import (
+    MIGRATED, DocumentTable, Removals, SqliteVectors, UnitVectors, all_ids, delete_ids, pages,
+)
 
 log = logging.getLogger(__name__)
 
@@ -160,8 +162,12 @@ class ChunkStore:
     def _side(self) -> None:
         name = self.collection_name
         self.documents = DocumentTable(self.client, f"{name}-documents")
-        self.vectors = UnitVectors(self.client, f"{name}-vectors")
         self.removals = Removals(self.client, f"{name}-removed")
+        folder = _folder(self.client)
+        if folder is None:
+            self.vectors = UnitVectors(self.client, f"{name}-vectors")
+        elif not isinstance(getattr(self, "vectors", None), SqliteVectors):
+            self.vectors = SqliteVectors(Path(folder).parent / "unit-vectors" / f"{name}.sqlite3")
 
     @property
     def embedded_folder(self) -> str | None:
@@ -300,6 +306,8 @@ class ChunkStore:
         self._side()
 
     def close(self) -> None:
+        if isinstance(self.vectors, SqliteVectors):
+            self.vectors.close()
         for client in (self._retired, self.client):
             if client is not None and _folder(client) is not None:
                 close_client(client)

@@ -30,7 +30,7 @@ def chunk_ids(store):
 
 def record_ids(store):
     """Ids of the chunks whose unit vectors are stored: every chunk has them, nothing else does."""
-    return sorted(store.vectors.collection.get(include=[])["ids"])
+    return sorted(store.vectors.ids())
 
 
 def documents(store):

@@ -103,8 +103,7 @@ def assert_index_holds_exactly(store: ChunkStore, expected: dict[str, str]) -> N
     assert len(ids) == len(set(ids)) == len(expected)  # no duplicates
     assert set(ids) == set(expected)  # no orphans, nothing missing
     assert all(expected[i] == m["source"] for i, m in zip(ids, got["metadatas"]))
-    vectors = store.vectors.collection.get(include=[])
-    assert sorted(vectors["ids"]) == sorted(ids)  # unit vectors for every chunk, none without one
+    assert sorted(store.vectors.ids()) == sorted(ids)  # unit vectors for every chunk, none without one
     docs = store.documents.all()
     assert set(docs) == set(expected.values())  # a record for every document, each complete
     assert all(d["fingerprint"] and d["chunks"] for d in docs.values())

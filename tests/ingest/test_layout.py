@@ -48,7 +48,7 @@ def test_an_old_index_is_migrated_on_opening_and_nothing_is_embedded_again(docs,
     assert a.store.layout == STORE_LAYOUT
     got = a.store.collection.get(include=["metadatas"])
     assert all("unit_vectors" not in m and m["gen"] for m in got["metadatas"])
-    assert sorted(a.store.vectors.collection.get(include=[])["ids"]) == sorted(got["ids"])
+    assert sorted(a.store.vectors.ids()) == sorted(got["ids"])
     assert "documents-records" not in [c.name for c in a.store.client.list_collections()]
     assert [d["name"] for d in a.documents()] == ["ferry.txt", "harbour.txt"]
     answer = a.answer("When did a fire destroy the east pier?")
