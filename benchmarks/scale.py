@@ -199,7 +199,7 @@ def one_size(size: int, args) -> dict:
     row["build"] = run_child("build", args)
     row["build_wall_s"] = time.perf_counter() - t
     row["disk_mb"] = {"chroma": du_mb(args.data / "chroma"), "lexical": du_mb(args.data / "lexical"),
-                      "text": du_mb(args.corpus)}
+                      "unit_vectors": du_mb(args.data / "unit-vectors"), "text": du_mb(args.corpus)}
     row["reader"] = run_child("reader", args)
     # one changed file, seen by a process that is already answering
     token = f"zyxq{int(time.time())}"
