@@ -31,7 +31,7 @@ from langchain_core.documents import Document
 
 from ingest.embeddings import CONTEXT_VECTOR_KEY, VECTORS_KEY, attach_unit_vectors
 from ingest.errors import LoadError
-from ingest.load import load_file
+from ingest.load import SUPPORTED, load_file
 from ingest.split import split_document
 from ingest.records import PENDING
 from ingest.store import GEN_KEY, ChunkStore
@@ -192,6 +192,8 @@ def sync(
 
 
 def estimate_work(paths: list[Path], chunk_size: int, chunk_overlap: int) -> Estimate:
+    """Files of a supported type only: a folder such as /usr is mostly files that fail at once."""
+    paths = [p for p in paths if p.suffix.lower() in SUPPORTED]
     size = sum(_size(p) for p in paths)
     chunks = int(size / max(chunk_size - chunk_overlap, 50)) + len(paths)
     return Estimate(len(paths), size / 1e6, chunks, chunks / _CHUNKS_PER_SECOND / 60)
