@@ -133,13 +133,6 @@ class DocumentTable(_Side):
              for s in ids],
         )
 
-    def mark_pending(self, sources: Sequence[str], chunks: dict[str, int] | None = None) -> None:
-        """Before a document's chunks change: its record says so until they are all written, so
-        a crash leaves it to be looked at again (and a deleted file's chunks are still found)."""
-        known = self.get(sources)
-        self.put({s: (PENDING, (known.get(s) or {}).get("chunks", 0) if chunks is None else chunks[s])
-                  for s in sources})
-
 
 class UnitVectors(_Side):
     """{chunk id: {"u": unit vectors, "c": heading-path vector}} (float16, base64)."""

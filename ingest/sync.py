@@ -159,8 +159,9 @@ def sync(
                                           "check the file, or leave it out"))
             writer.skipped(path)
             continue
-        held = store.chunk_ids(source)
         entry = known.get(source)
+        # every document with chunks has a record (a new one is recorded before its chunks)
+        held = store.chunk_ids(source) if entry is not None else set()
         if entry is not None and set(keys) == held:  # only touched, or completed by a crash
             store.documents.put({source: (fp, len(keys))})
             if entry.get("fingerprint") == PENDING:  # a killed run wrote it all: now it counts
@@ -177,7 +178,7 @@ def sync(
             report.updated += 1
         else:
             report.added += 1
-        writer.add(source, chunks, keys, held, fp, path)
+        writer.add(source, chunks, keys, held, fp, path, new_doc=entry is None)
     writer.finish()
 
     for source in gone:
@@ -218,7 +219,9 @@ def _size(path: Path) -> int:
 class _Writer:
     """Embeds and writes the chunks of changed documents in bounded batches. A document is
     finished (its stale chunks removed, its record given its fingerprint) once all its new
-    chunks are in; the change is published every _PUBLISH_CHUNKS chunks and at the end."""
+    chunks are in; the change is published every _PUBLISH_CHUNKS chunks and at the end.
+    Document records are written a batch at a time, not a document at a time: a folder of
+    thousands of short files costs two record writes per batch, not two per file."""
 
     def __init__(self, store: ChunkStore, progress: bool, total_bytes: int) -> None:
         self.store = store
@@ -226,6 +229,8 @@ class _Writer:
         self.changed = False
         self._batch: list[tuple[str, Document]] = []  # (key, chunk)
         self._open: dict[str, list] = {}  # source -> [chunks left to write, stale ids, fp, n]
+        self._pending: list[str] = []  # new documents: recorded as pending before their chunks
+        self._done: dict[str, tuple[str, int]] = {}  # finished: their records, to write
         self._since_publish = 0
         self._bar = _progress(None, progress, "ingesting", "B", total=total_bytes)
 
@@ -233,11 +238,16 @@ class _Writer:
         if self._bar is not None:
             self._bar.update(_size(path))
 
-    def add(self, source, chunks, keys, held: set[str], fp: str, path: Path) -> None:
-        self.store.documents.mark_pending([source])
+    def add(self, source, chunks, keys, held: set[str], fp: str, path: Path, new_doc: bool) -> None:
+        """A changed document. A new one is recorded as pending before any of its chunks is
+        written (so a killed run's chunks always belong to a record, and a file deleted
+        meanwhile is still found); a known one keeps its old fingerprint until it is done, which
+        no longer matches its file, so a killed run leaves it to be compared again."""
         self.changed = True
         new = [(k, c) for k, c in zip(keys, chunks) if k not in held]
         self._open[source] = [len(new), held - set(keys), fp, len(keys)]
+        if new and new_doc:
+            self._pending.append(source)
         if not new:
             self._finish(source)
         for item in new:
@@ -247,22 +257,27 @@ class _Writer:
         self.skipped(path)
 
     def _flush(self) -> None:
-        if not self._batch:
-            return
-        keys = [k for k, _ in self._batch]
-        docs = [c for _, c in self._batch]
-        vectors = attach_unit_vectors(docs, self.store.embeddings)
-        self.store.write_chunks(keys, docs, vectors, self.generation)
-        self._batch = []
-        done = []
-        for doc in docs:
-            entry = self._open[doc.metadata["source"]]
-            entry[0] -= 1
-            if entry[0] == 0:
-                done.append(doc.metadata["source"])
-        for source in done:
-            self._finish(source)
-        self._since_publish += len(docs)
+        if self._pending:
+            self.store.documents.put({s: (PENDING, 0) for s in self._pending})
+            self._pending = []
+        if self._batch:
+            keys = [k for k, _ in self._batch]
+            docs = [c for _, c in self._batch]
+            vectors = attach_unit_vectors(docs, self.store.embeddings)
+            self.store.write_chunks(keys, docs, vectors, self.generation)
+            self._batch = []
+            done = []
+            for doc in docs:
+                entry = self._open[doc.metadata["source"]]
+                entry[0] -= 1
+                if entry[0] == 0:
+                    done.append(doc.metadata["source"])
+            for source in done:
+                self._finish(source)
+            self._since_publish += len(docs)
+        if self._done:
+            self.store.documents.put(self._done)
+            self._done = {}
         if self._since_publish >= _PUBLISH_CHUNKS:
             self.store.publish(self.generation)
             self.generation = self.store.next_generation()
@@ -270,8 +285,9 @@ class _Writer:
 
     def _finish(self, source: str) -> None:
         _, stale, fp, n = self._open.pop(source)
-        self.store.delete_chunks(sorted(stale), self.generation)
-        self.store.documents.put({source: (fp, n)})
+        if stale:
+            self.store.delete_chunks(sorted(stale), self.generation)
+        self._done[source] = (fp, n)
 
     def finish(self) -> None:
         self._flush()
