@@ -68,7 +68,10 @@ class Assistant:
                 check_index_files(data_dir)  # a deleted database is an error, not a new index
             try:
                 client = make_client(s.data_dir, s.chroma_url)
-                store = ChunkStore(client, s.collection, model_id(s.embedding_model), self.embeddings)
+                store = ChunkStore(
+                    client, s.collection, model_id(s.embedding_model), self.embeddings,
+                    cache_dir=data_dir,
+                )
                 store.collection  # fail now, not mid-way, if the model does not match
             except IndexProblem:
                 raise
@@ -77,6 +80,9 @@ class Assistant:
                 if problem is None:
                     raise
                 raise problem from exc
+            if store.needs_migration:  # an index written by an older version
+                with self._writing():
+                    store.migrate()
             self._store = store
         return self._store
 
@@ -132,19 +138,25 @@ class Assistant:
                 limits=LoadLimits(max_file_mb=s.max_file_mb, max_pdf_pages=s.max_pdf_pages),
                 allow_symlinks=s.allow_symlinks,
             )
-        self._changed()
+            self._changed()
         return report
 
     def _changed(self) -> None:
+        """After our own write: bring the lexical index up to date (the writer does it, so
+        readers in other processes only load it), and have this process look again."""
+        from assistant.bm25 import catch_up
+
+        catch_up(self.store)
         if self._retriever is not None:
             self._retriever.invalidate()
 
     def documents(self) -> list[dict]:
         """Ingested documents: source, name, chunks, ingested_at (epoch seconds)."""
-        groups = self.store.records.groups()
+        docs = self.store.documents.all()  # one record per document, read in pages
         return [
-            {"source": src, "name": Path(src).name, "chunks": g["chunks"], "ingested_at": g["updated_at"]}
-            for src, g in sorted(groups.items())
+            {"source": src, "name": Path(src).name, "chunks": d.get("chunks", 0),
+             "ingested_at": d.get("updated_at", 0.0)}
+            for src, d in sorted(docs.items())
         ]
 
     def remove(self, source: str) -> bool:
@@ -158,7 +170,7 @@ class Assistant:
             removed = remove_document(source, self.store) or (
                 normalised != source and remove_document(normalised, self.store)
             )
-        self._changed()
+            self._changed()
         return removed
 
     # -- answering ---------------------------------------------------------------------------

@@ -38,7 +38,7 @@ def run(assistant, question, history, k: int, mode: str | None) -> Iterator[str 
 
     store = assistant.store
     lexical = assistant.retriever.lexical()
-    if not lexical.docs:
+    if lexical.empty:
         answer = Answer(text=EMPTY_INDEX, found=False, notice=notice, question=query)
         yield answer.text
         yield answer

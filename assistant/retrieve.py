@@ -1,5 +1,5 @@
-"""Hybrid retrieval: dense (Chroma) and BM25 (bm25s) rankings fused by reciprocal rank fusion,
-then reranked by each candidate's best sentence; near-duplicate chunks dropped."""
+"""Hybrid retrieval: dense (Chroma) and BM25 (assistant.bm25) rankings fused by reciprocal rank
+fusion, then reranked by each candidate's best sentence; near-duplicate chunks dropped."""
 
 from __future__ import annotations
 
@@ -50,9 +50,9 @@ class HybridRetriever(BaseRetriever):
     ) -> list[Document]:
         k = k or self.k
         lexical = self.lexical()
-        if not lexical.docs:
+        if lexical.empty:
             return []
-        fetch = min(max(self.fetch_k, k), len(lexical.docs))
+        fetch = min(max(self.fetch_k, k), lexical.count)
         # `prepared`: the caller's Query (vector and terms computed once, scores shared)
         q = prepared
         if q is None:
@@ -71,6 +71,8 @@ class HybridRetriever(BaseRetriever):
                 candidates.setdefault(doc.id, doc)
                 rrf[doc.id] = rrf.get(doc.id, 0.0) + 1.0 / (self.rrf_k + rank + 1)
         dense_sim = {d.id: 1.0 - dist for d, dist in dense}  # cosine distance -> similarity
+        # The unit vectors live beside the chunks (one read for all candidates), not in them.
+        self.store.attach_vectors(list(candidates.values()))
         best_sentence = {
             id_: max(s.score for s in score_chunk_sentences(doc, q))
             for id_, doc in candidates.items()

@@ -1,6 +1,11 @@
 """Ingest throughput and peak memory: ours beside the LangChain tutorial pipeline.
 
     python benchmarks/ingest_bench.py seeds ../shared/eval/squad2-500/corpus [--repeat 3]
+    python benchmarks/ingest_bench.py --paragraphs OUT FOLDER...   # one file per paragraph
+
+The machine's load average is printed before and after (other jobs skew every number: compare
+ours and the baseline of one run only), and the precision check: the embedding step timed in
+float32 and bfloat16 on this CPU, beside what `embedding_precision=auto` picks.
 
 Each pipeline runs in its own fresh process on a fresh index (so peak memory is its own); the
 model is loaded before the clock starts in both. Prints MB/min of source files, chunks/s and
@@ -60,15 +65,52 @@ def measure(pipeline: str, folder: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def paragraph_corpus(out: Path, folders: list[Path]) -> int:
+    """Each paragraph (a blank-line-separated block of over 80 characters) of the files in
+    `folders` as a file of its own: a corpus of many short documents."""
+    out.mkdir(parents=True, exist_ok=True)
+    n = 0
+    for folder in folders:
+        for path in _files(folder):
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            for para in text.replace("\r\n", "\n").split("\n\n"):
+                if len(para.strip()) > 80:
+                    (out / f"p{n:05d}.txt").write_text(para.strip() + "\n")
+                    n += 1
+    return n
+
+
+def precision_check() -> str:
+    from ingest.embeddings import native_bfloat16, resolve_precision, time_precisions
+
+    t = time_precisions("all-MiniLM-L6-v2", "cpu")
+    return (f"precision check: 64 sentences in {t['float32'] * 1000:.0f} ms float32, "
+            f"{t['bfloat16'] * 1000:.0f} ms bfloat16 (native bfloat16: {native_bfloat16()}); "
+            f"auto picks {resolve_precision('auto', 'cpu')}")
+
+
 def main() -> int:
+    import os
+
     p = argparse.ArgumentParser()
     p.add_argument("folders", nargs="*", type=Path)
+    p.add_argument("--paragraphs", type=Path, help="write a one-paragraph-a-file corpus here from the folders")
+    p.add_argument("--no-precision-check", action="store_true")
     p.add_argument("--repeat", type=int, default=1, help="runs per pipeline; the best is kept")
     p.add_argument("--child", nargs=2, metavar=("PIPELINE", "FOLDER"), help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child:
         print(json.dumps(child(args.child[0], Path(args.child[1]))))
         return 0
+    if args.paragraphs:
+        print(f"{paragraph_corpus(args.paragraphs, args.folders)} paragraphs in {args.paragraphs}")
+        return 0
+    print(f"load average before: {os.getloadavg()}")
+    if not args.no_precision_check:
+        print(precision_check())
     print("| corpus | pipeline | MB | chunks | seconds | MB/min | chunks/s | peak RSS MB |")
     print("|---|---|---|---|---|---|---|---|")
     for folder in args.folders:
@@ -87,6 +129,7 @@ def main() -> int:
         for ours in ("ours", "ours-float32"):
             ratio = rows["baseline"]["seconds"] / rows[ours]["seconds"]
             print(f"| {folder.name} | {ours}/baseline MB/min | | | | {ratio:.2f}x | | |")
+    print(f"load average after: {os.getloadavg()}")
     return 0
 
 

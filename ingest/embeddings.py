@@ -59,26 +59,94 @@ PRECISIONS = ("auto", "float32", "bfloat16")
 
 
 @lru_cache(maxsize=8)
-def resolve_precision(precision: str, device: str) -> str:
-    """'auto' is bfloat16 on a CPU that computes it natively (AVX512-BF16 or AMX): about 1.4x
-    the float32 speed here, with vectors within 1e-4 cosine of float32 ones, so an index built
-    in one precision is safely queried in the other. Elsewhere bfloat16 is emulated and slower,
-    so 'auto' keeps float32."""
+def resolve_precision(precision: str, device: str, name: str = "all-MiniLM-L6-v2") -> str:
+    """'auto' is bfloat16 only where it is measurably faster: on a CPU that computes bfloat16
+    natively (AVX512-BF16 or AMX), the model is timed in both precisions the first time it loads
+    on that machine, and bfloat16 is kept when it is at least 10% faster (the choice is cached
+    per CPU, torch version and model). Reporting native bfloat16 is not enough: on an
+    AVX512-BF16 CPU without AMX, bfloat16 ingest was 1.6x slower than float32. Vectors in
+    bfloat16 are within 1e-4 cosine of float32 ones, so an index built in one precision is
+    safely queried in the other. Elsewhere (no native bfloat16, a GPU) 'auto' is float32."""
     if precision not in PRECISIONS:
         raise ValueError(
             f"embedding precision must be one of {', '.join(PRECISIONS)}, not {precision!r}"
         )
     if precision != "auto":
         return precision
-    if resolve_device(device) != "cpu":
+    if resolve_device(device) != "cpu" or not native_bfloat16():
         return "float32"
+    return measured_precision(name, device)
+
+
+def native_bfloat16() -> bool:
     import torch
 
     try:
-        native = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
     except (AttributeError, RuntimeError):  # a torch build without oneDNN
-        native = False
-    return "bfloat16" if native else "float32"
+        return False
+
+
+_CALIBRATION = [
+    "The harbour opened in 1890, and ships from three continents docked there.",
+    "In 1920 a fire destroyed the east pier; it was rebuilt within two years.",
+    "Seoul's foreign ministry said Japan should seek consent before exercising the right.",
+    "Install the package, then run the command with the path of the folder to index.",
+] * 16
+
+
+def time_precisions(name: str, device: str = "cpu", repeats: int = 2) -> dict[str, float]:
+    """Seconds to embed a fixed batch in each precision (best of `repeats`), after a warm-up."""
+    import time
+
+    import torch
+
+    model = load_model(name, device)
+    out = {}
+    for precision in ("float32", "bfloat16"):
+        context = (torch.autocast(device_type="cpu", dtype=torch.bfloat16)
+                   if precision == "bfloat16" else contextlib.nullcontext())
+        with context:
+            model.encode(_CALIBRATION[:8], show_progress_bar=False)
+            best = float("inf")
+            for _ in range(repeats):
+                t = time.perf_counter()
+                model.encode(_CALIBRATION, batch_size=32, show_progress_bar=False)
+                best = min(best, time.perf_counter() - t)
+        out[precision] = best
+    return out
+
+
+def _cpu_key(name: str) -> str:
+    import platform
+
+    import torch
+
+    cpu = ""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return f"{cpu or platform.processor()}|{os.cpu_count()}|torch {torch.__version__}|{model_id(name)}"
+
+
+def measured_precision(name: str, device: str = "cpu") -> str:
+    import json
+
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "doc-assistant" / "precision.json"
+    key = _cpu_key(name)
+    try:
+        known = json.loads(cache.read_text())
+    except (OSError, ValueError):
+        known = {}
+    if key not in known:
+        timings = time_precisions(name, device)
+        known[key] = "bfloat16" if timings["bfloat16"] * 1.1 < timings["float32"] else "float32"
+        with contextlib.suppress(OSError):
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            cache.write_text(json.dumps(known, indent=1))
+    return known[key]
 
 
 @lru_cache(maxsize=4)  # one copy of a model per process, however many Assistants use it
@@ -107,14 +175,12 @@ class SentenceEmbeddings(Embeddings):
     units (see attach_unit_vectors), whose vectors are remembered."""
 
     def __init__(
-        self, name: str = "all-MiniLM-L6-v2", device: str = "auto", batch_size: int = 16,
+        self, name: str = "all-MiniLM-L6-v2", device: str = "auto", batch_size: int = 64,
         precision: str = "auto",
     ):
         self.name, self.device, self.batch_size = name, device, batch_size
         self.precision = precision
         self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
-        # chunk vectors made by attach_unit_vectors, for embed_documents to hand to the store
-        self._chunks: OrderedDict[str, list[float]] = OrderedDict()
 
     @property
     def model(self):
@@ -123,7 +189,7 @@ class SentenceEmbeddings(Embeddings):
     def _precision_context(self):
         # Autocast, not model.to(bfloat16): matmuls run in bfloat16 while layer norms and
         # softmax stay float32, which is what keeps the vectors this close to float32 ones.
-        if resolve_precision(self.precision, self.device) != "bfloat16":
+        if resolve_precision(self.precision, self.device, self.name) != "bfloat16":
             return contextlib.nullcontext()
         import torch
 
@@ -143,25 +209,21 @@ class SentenceEmbeddings(Embeddings):
 
     def sentence_vectors(self, sentences: list[str]) -> list[np.ndarray]:
         """Vectors of short texts, each distinct text encoded once per ingest (overlapping
-        chunks and repeated lines share them)."""
-        todo = list(dict.fromkeys(s for s in sentences if s not in self._memo))
+        chunks and repeated lines share them). The memo is bounded, but never below what this
+        call needs: its vectors are looked up before anything is trimmed."""
+        found = {s: self._memo[s] for s in dict.fromkeys(sentences) if s in self._memo}
+        todo = [s for s in dict.fromkeys(sentences) if s not in found]
         for sentence, vector in zip(todo, self.encode(todo)):
-            self._memo[sentence] = vector
-        out = [self._memo[s] for s in sentences]
-        for s in sentences:  # just used: keep them longest
+            found[sentence] = vector
+        out = [found[s] for s in sentences]
+        for s, vector in found.items():  # just used: keep them longest
+            self._memo[s] = vector
             self._memo.move_to_end(s)
         while len(self._memo) > _MEMO_SIZE:  # bounded: ingest of a huge folder must not grow RAM
             self._memo.popitem(last=False)
         return out
 
-    def remember_chunk(self, text: str, vector: list[float]) -> None:
-        self._chunks[text] = vector
-        while len(self._chunks) > _MEMO_SIZE:
-            self._chunks.popitem(last=False)
-
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        if all(t in self._chunks for t in texts):
-            return [self._chunks[t] for t in texts]
         split = [[t[a:b] for a, b in sentence_spans(t)] or [t] for t in texts]
         vectors = self.sentence_vectors([s for sents in split for s in sents])
         out, i = [], 0
@@ -175,14 +237,16 @@ class SentenceEmbeddings(Embeddings):
         return self.encode([text])[0].tolist()
 
 
-def attach_unit_vectors(chunks: list[Document], embeddings: SentenceEmbeddings) -> None:
+def attach_unit_vectors(chunks: list[Document], embeddings: SentenceEmbeddings) -> np.ndarray:
     """Store each chunk's unit vectors (float16, base64, in the order of its `units`) in its
-    metadata, and have `embeddings` remember the chunk's own vector: the normalised mean of its
-    unit vectors and its heading path's, so the path counts in dense retrieval."""
+    metadata (the store moves them to its vectors collection when it writes the chunk), and
+    return the chunks' own vectors, one row each: the normalised mean of its unit vectors and
+    its heading path's, so the path counts in dense retrieval."""
     spans = [chunk_units(c) for c in chunks]
     paths = [str(c.metadata.get("headings") or "") for c in chunks]
     flat = [c.page_content[a:b] for c, sp in zip(chunks, spans) for a, b, _ in sp]
     vectors = embeddings.sentence_vectors(flat + [p for p in paths if p])
+    out = []
     i, j = 0, len(flat)
     for chunk, sp, path in zip(chunks, spans, paths):
         block = np.asarray(vectors[i : i + len(sp)], dtype=np.float32)
@@ -195,7 +259,8 @@ def attach_unit_vectors(chunks: list[Document], embeddings: SentenceEmbeddings) 
             rows.append(context)
             chunk.metadata[CONTEXT_VECTOR_KEY] = _pack(context[0])
         mean = np.concatenate(rows).mean(axis=0)
-        embeddings.remember_chunk(chunk.page_content, (mean / (np.linalg.norm(mean) or 1.0)).tolist())
+        out.append(mean / (np.linalg.norm(mean) or 1.0))
+    return np.asarray(out, dtype=np.float32).reshape(len(chunks), -1)
 
 
 def _pack(vectors: np.ndarray) -> str:

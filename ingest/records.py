@@ -1,124 +1,227 @@
-"""A LangChain RecordManager whose records live in a Chroma collection.
+"""The collections a chunk store keeps beside its chunks, all in the same Chroma (so an embedded
+store and a Chroma server behave the same, and several processes in front of one server share
+one truth):
 
-Keeping the sync records in the same Chroma as the vectors means the embedded store and a Chroma
-server behave the same, several processes in front of one server share one truth, and records
-and vectors cannot drift apart by losing one of two files.
+- `<name>-documents`: one record per ingested document (its source, a fingerprint of the file
+  it came from, its chunk count): what a sync compares a folder with, without reading chunks;
+- each chunk's unit vectors and heading-path vector, keyed by chunk id, so bulk reads of chunks
+  stay proportional to their text: in `<name>-vectors` on a Chroma server (shared by every
+  process), and for an embedded store in a SQLite file beside it (raw float16, no index but
+  the key: a quarter of the space Chroma's metadata takes, which stores and indexes strings);
+- `<name>-removed`: the ids of removed chunks with the generation that removed them, so a
+  process following the store (the lexical index) applies a change in time proportional to it.
+
+Every read is paged or scoped by ids: chromadb 1.5 fails a `get()` of more than 32,766 records
+with metadata ("too many SQL variables").
 """
 
 from __future__ import annotations
 
+import base64
+import sqlite3
+import threading
 import time
-from collections.abc import Sequence
+import zlib
+from pathlib import Path
+from collections.abc import Iterable, Iterator, Sequence
 
-from langchain_core.indexing import RecordManager
-
-# Chroma stores vectors; records have none, so each carries this one-dimensional placeholder.
-_NO_VECTOR = [0.0]
-_PAGE = 5000  # Chroma caps the size of one get/upsert
+PAGE = 1000  # records per read or write: far below Chroma's caps
+PENDING = ""  # a document record's fingerprint while its chunks are being written
+MIGRATED = "migrated"  # ... after a migration, until the next sync reads the file once
 
 
-class ChromaRecordManager(RecordManager):
-    def __init__(self, client, collection_name: str) -> None:
-        super().__init__(namespace=collection_name)
-        self._client = client
-        self._name = collection_name
+def placeholder(key: str) -> list[float]:
+    """These records have no meaning to search; Chroma still wants a vector for each. A spread
+    one-dimensional value keeps its HNSW index from degenerating on identical points."""
+    return [zlib.crc32(key.encode("utf-8")) / 2**32]
+
+
+def pages(collection, *, where=None, include: Sequence[str] = (), page: int = PAGE) -> Iterator[dict]:
+    """`collection.get(...)` in pages of `page` records (never one unbounded read)."""
+    offset = 0
+    while True:
+        got = collection.get(where=where, include=list(include), limit=page, offset=offset)
+        if got["ids"]:
+            yield got
+        if len(got["ids"]) < page:
+            return
+        offset += page
+
+
+def by_ids(collection, ids: Sequence[str], *, include: Sequence[str] = (), page: int = PAGE) -> Iterator[dict]:
+    """`collection.get(ids=...)` for any number of ids, a page at a time."""
+    ids = list(ids)
+    for i in range(0, len(ids), page):
+        got = collection.get(ids=ids[i : i + page], include=list(include))
+        if got["ids"]:
+            yield got
+
+
+def all_ids(collection, where=None) -> list[str]:
+    out: list[str] = []
+    for got in pages(collection, where=where, page=5000):
+        out.extend(got["ids"])
+    return out
+
+
+def delete_ids(collection, ids: Iterable[str]) -> None:
+    ids = list(ids)
+    for i in range(0, len(ids), PAGE):
+        collection.delete(ids=ids[i : i + PAGE])
+
+
+class _Side:
+    """A Chroma collection of records without meaningful vectors."""
+
+    kind = ""
+
+    def __init__(self, client, name: str) -> None:
+        self.client, self.name = client, name
         self._collection = None
 
     @property
     def collection(self):
         if self._collection is None:
-            self.create_schema()
+            self._collection = self.client.get_or_create_collection(
+                self.name, embedding_function=None, metadata={"kind": self.kind}
+            )
         return self._collection
 
-    def create_schema(self) -> None:
-        self._collection = self._client.get_or_create_collection(
-            self._name, embedding_function=None, metadata={"kind": "sync-records"}
-        )
-
-    def get_time(self) -> float:
-        return time.time()
-
-    def update(
-        self,
-        keys: Sequence[str],
-        *,
-        group_ids: Sequence[str | None] | None = None,
-        time_at_least: float | None = None,
-    ) -> None:
-        if not keys:
-            return
-        now = self.get_time()
-        if time_at_least and now < time_at_least:
-            raise ValueError(f"clock went backwards: {now} < {time_at_least}")
-        group_ids = group_ids or [None] * len(keys)
-        for i in range(0, len(keys), _PAGE):
-            ks, gs = keys[i : i + _PAGE], group_ids[i : i + _PAGE]
+    def _upsert(self, ids: list[str], metadatas: list[dict]) -> None:
+        for i in range(0, len(ids), PAGE):
+            part = ids[i : i + PAGE]
             self.collection.upsert(
-                ids=list(ks),
-                embeddings=[_NO_VECTOR] * len(ks),
-                metadatas=[{"group_id": g or "", "updated_at": now} for g in gs],
+                ids=part, embeddings=[placeholder(k) for k in part], metadatas=metadatas[i : i + PAGE]
             )
 
-    def exists(self, keys: Sequence[str]) -> list[bool]:
-        found: set[str] = set()
-        for i in range(0, len(keys), _PAGE):
-            found.update(self.collection.get(ids=list(keys[i : i + _PAGE]), include=[])["ids"])
-        return [k in found for k in keys]
+    def delete(self, ids: Iterable[str]) -> None:
+        delete_ids(self.collection, ids)
 
-    def list_keys(
-        self,
-        *,
-        before: float | None = None,
-        after: float | None = None,
-        group_ids: Sequence[str] | None = None,
-        limit: int | None = None,
-    ) -> list[str]:
-        clauses: list[dict] = []
-        if before is not None:
-            clauses.append({"updated_at": {"$lt": before}})
-        if after is not None:
-            clauses.append({"updated_at": {"$gt": after}})
-        if group_ids is not None:
-            clauses.append({"group_id": {"$in": list(group_ids)}})
-        where = None if not clauses else clauses[0] if len(clauses) == 1 else {"$and": clauses}
-        return self.collection.get(where=where, limit=limit, include=[])["ids"]
+    def count(self) -> int:
+        return self.collection.count()
 
-    def delete_keys(self, keys: Sequence[str]) -> None:
-        for i in range(0, len(keys), _PAGE):
-            self.collection.delete(ids=list(keys[i : i + _PAGE]))
 
-    def keys_by_group(self) -> dict[str, set[str]]:
-        """{group id (a document's source): its record keys}, for every record."""
-        got = self.collection.get(include=["metadatas"])
-        out: dict[str, set[str]] = {}
-        for key, meta in zip(got["ids"], got["metadatas"] or []):
-            out.setdefault(meta["group_id"], set()).add(key)
-        return out
+class DocumentTable(_Side):
+    """One record per document, keyed by its source path: {"source", "fingerprint" (of the file
+    and the settings that chunked it; "" while its chunks are being written), "chunks",
+    "updated_at"}. A document whose fingerprint still matches its file is unchanged, and a sync
+    skips it without reading it."""
 
-    def groups(self) -> dict[str, dict]:
-        """{group id: {"chunks": n, "updated_at": newest record time}}."""
+    kind = "documents"
+
+    def all(self) -> dict[str, dict]:
         out: dict[str, dict] = {}
-        for meta in self.collection.get(include=["metadatas"])["metadatas"] or []:
-            entry = out.setdefault(meta["group_id"], {"chunks": 0, "updated_at": 0.0})
-            entry["chunks"] += 1
-            entry["updated_at"] = max(entry["updated_at"], meta["updated_at"])
+        for got in pages(self.collection, include=["metadatas"]):
+            for id_, meta in zip(got["ids"], got["metadatas"] or []):
+                out[id_] = meta or {}
         return out
 
-    # The async API is part of the interface; this project indexes synchronously.
-    async def acreate_schema(self) -> None:
-        self.create_schema()
+    def get(self, sources: Sequence[str]) -> dict[str, dict]:
+        out: dict[str, dict] = {}
+        for got in by_ids(self.collection, sources, include=["metadatas"]):
+            for id_, meta in zip(got["ids"], got["metadatas"] or []):
+                out[id_] = meta or {}
+        return out
 
-    async def aget_time(self) -> float:
-        return self.get_time()
+    def put(self, entries: dict[str, tuple[str, int]]) -> None:
+        """{source: (fingerprint, chunks)}."""
+        now = time.time()
+        ids = list(entries)
+        self._upsert(
+            ids,
+            [{"source": s, "fingerprint": entries[s][0], "chunks": entries[s][1], "updated_at": now}
+             for s in ids],
+        )
 
-    async def aupdate(self, keys, *, group_ids=None, time_at_least=None) -> None:
-        self.update(keys, group_ids=group_ids, time_at_least=time_at_least)
 
-    async def aexists(self, keys):
-        return self.exists(keys)
+class UnitVectors(_Side):
+    """{chunk id: {"u": unit vectors, "c": heading-path vector}} (float16, base64)."""
 
-    async def alist_keys(self, *, before=None, after=None, group_ids=None, limit=None):
-        return self.list_keys(before=before, after=after, group_ids=group_ids, limit=limit)
+    kind = "unit-vectors"
 
-    async def adelete_keys(self, keys) -> None:
-        self.delete_keys(keys)
+    def put(self, ids: list[str], units: list[str], contexts: list[str | None]) -> None:
+        metas = [{"u": u, **({"c": c} if c else {})} for u, c in zip(units, contexts)]
+        self._upsert(ids, metas)
+
+    def get(self, ids: Sequence[str]) -> dict[str, dict]:
+        out: dict[str, dict] = {}
+        for got in by_ids(self.collection, ids, include=["metadatas"], page=500):
+            for id_, meta in zip(got["ids"], got["metadatas"] or []):
+                out[id_] = meta or {}
+        return out
+
+    def ids(self) -> list[str]:
+        return all_ids(self.collection)
+
+
+class SqliteVectors:
+    """UnitVectors for an embedded store: `<data dir>/unit-vectors/<collection>.sqlite3`. Written
+    before the chunks they belong to and deleted after them, so a chunk is never without its
+    vectors (a crash can leave vectors without a chunk: harmless, and reused if it comes back)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.Lock()
+        self._con = sqlite3.connect(str(path), timeout=60, check_same_thread=False,
+                                    isolation_level=None)
+        with self._lock:
+            self._con.execute("PRAGMA journal_mode=WAL")
+            self._con.execute("PRAGMA synchronous=NORMAL")
+            self._con.execute(
+                "CREATE TABLE IF NOT EXISTS unit_vectors (id TEXT PRIMARY KEY, u BLOB, c BLOB)"
+                " WITHOUT ROWID"
+            )
+
+    def put(self, ids: list[str], units: list[str], contexts: list[str | None]) -> None:
+        rows = [(i, base64.b64decode(u or ""), base64.b64decode(c) if c else None)
+                for i, u, c in zip(ids, units, contexts)]
+        with self._lock:
+            self._con.execute("BEGIN")
+            self._con.executemany("INSERT OR REPLACE INTO unit_vectors VALUES (?, ?, ?)", rows)
+            self._con.execute("COMMIT")
+
+    def get(self, ids: Sequence[str]) -> dict[str, dict]:
+        out: dict[str, dict] = {}
+        ids = list(ids)
+        with self._lock:
+            for i in range(0, len(ids), 500):
+                part = ids[i : i + 500]
+                marks = ",".join("?" * len(part))
+                for id_, u, c in self._con.execute(
+                    f"SELECT id, u, c FROM unit_vectors WHERE id IN ({marks})", part
+                ):
+                    out[id_] = {"u": base64.b64encode(u).decode("ascii"),
+                                **({"c": base64.b64encode(c).decode("ascii")} if c else {})}
+        return out
+
+    def delete(self, ids: Iterable[str]) -> None:
+        with self._lock:
+            self._con.execute("BEGIN")
+            self._con.executemany("DELETE FROM unit_vectors WHERE id = ?", [(i,) for i in ids])
+            self._con.execute("COMMIT")
+
+    def count(self) -> int:
+        with self._lock:
+            return self._con.execute("SELECT count(*) FROM unit_vectors").fetchone()[0]
+
+    def ids(self) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._con.execute("SELECT id FROM unit_vectors")]
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()
+
+
+class Removals(_Side):
+    """Ids of removed chunks, each with the generation that removed it."""
+
+    kind = "removed-chunks"
+
+    def add(self, ids: Sequence[str], generation: int) -> None:
+        ids = list(ids)
+        self._upsert(ids, [{"gen": generation}] * len(ids))
+
+    def since(self, generation: int) -> list[str]:
+        return all_ids(self.collection, where={"gen": {"$gt": generation}})

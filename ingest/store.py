@@ -2,18 +2,29 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from ingest.errors import EmbeddingModelMismatch, IndexProblem
-from ingest.records import ChromaRecordManager
+from ingest.records import (
+    MIGRATED, DocumentTable, Removals, SqliteVectors, UnitVectors, all_ids, delete_ids, pages,
+)
 
-_PAGE = 1000  # chunks per read: each carries its sentence vectors, so pages stay small
+log = logging.getLogger(__name__)
+
+# What a chunk store holds (bumped when that changes; an older store is migrated on opening).
+# 4: unit vectors in `<name>-vectors` instead of chunk metadata, one record per document in
+# `<name>-documents` instead of LangChain's per-chunk records, a "gen" label on every chunk.
+STORE_LAYOUT = 4
+GEN_KEY = "gen"  # chunk metadata: the generation that wrote the chunk
+_OLD_VECTOR_KEYS = ("unit_vectors", "context_vector")
 
 
 def make_client(data_dir: Path | str | None = None, chroma_url: str | None = None):
@@ -44,7 +55,74 @@ def make_client(data_dir: Path | str | None = None, chroma_url: str | None = Non
         raise IndexProblem("no data dir given; pass data_dir or set ASSISTANT_DATA_DIR")
     path = Path(data_dir).expanduser() / "chroma"
     path.mkdir(parents=True, exist_ok=True)
+    _cap_malloc_arenas()
     return chromadb.PersistentClient(path=str(path), settings=settings)
+
+
+# Spellings of an embedded folder that reopen_client handed out and has not closed since.
+# chromadb shares one instance per spelling of a path among all clients of a process, so a
+# spelling nobody else uses ("<path>/.", "<path>/./.", ...) opens the folder afresh.
+_spellings_in_use: dict[str, set[int]] = {}
+_handed_out: dict[int, tuple[str, int]] = {}  # id(client) -> (folder, spelling number)
+_spelling_lock = threading.Lock()
+
+
+def _folder(client) -> str | None:
+    settings = client.get_settings()
+    if not settings.is_persistent or not settings.persist_directory:
+        return None
+    return os.path.normpath(settings.persist_directory)
+
+
+def _cap_malloc_arenas() -> None:
+    """Each chromadb instance runs its own threads, and glibc gives threads new malloc arenas
+    that keep their memory after the instance is closed: a reader reopening the store grew by
+    ~1.5 MB per reopen. Two arenas keep it flat (measured by benchmarks/scale.py). Left alone
+    when MALLOC_ARENA_MAX is set, and off glibc."""
+    global _arenas_capped
+    if _arenas_capped or os.environ.get("MALLOC_ARENA_MAX"):
+        return
+    _arenas_capped = True
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass
+
+
+_arenas_capped = False
+
+
+def _open_fresh(folder: str):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    _cap_malloc_arenas()
+
+    with _spelling_lock:
+        used = _spellings_in_use.setdefault(folder, set())
+        n = next(i for i in range(1, len(used) + 2) if i not in used)
+        used.add(n)
+    client = chromadb.PersistentClient(
+        path=folder + "/." * n, settings=ChromaSettings(anonymized_telemetry=False)
+    )
+    with _spelling_lock:
+        _handed_out[id(client)] = (folder, n)
+    return client
+
+
+def close_client(client) -> None:
+    """Close a client (public chromadb API); the last client of an embedded instance stops it,
+    which frees its memory (the vector index)."""
+    try:
+        client.close()
+    except Exception:  # noqa: BLE001 - already closed, or a server client without close
+        pass
+    with _spelling_lock:
+        folder, n = _handed_out.pop(id(client), (None, 0))
+        if folder is not None:
+            _spellings_in_use.get(folder, set()).discard(n)
 
 
 def reopen_client(client):
@@ -53,36 +131,47 @@ def reopen_client(client):
     An embedded Chroma keeps its vector index in this process's memory and reloads it only when
     it is opened (or when this process writes). Another process ingesting into the same data dir
     (`assistant ingest` while `assistant ui` runs) is therefore invisible to dense search here
-    until the folder is opened again; chromadb hands out one shared instance per folder, so it is
-    taken out of that cache first. Handles to the old instance keep working (on the old view)."""
-    settings = client.get_settings()
-    if not settings.is_persistent or not settings.persist_directory:
+    until the folder is opened again. The caller hands `client` over: it is closed."""
+    folder = _folder(client)
+    if folder is None:
         return client
-    import chromadb
-    from chromadb.api.shared_system_client import SharedSystemClient
-    from chromadb.config import Settings as ChromaSettings
-
-    SharedSystemClient._identifier_to_system.pop(settings.persist_directory, None)
-    return chromadb.PersistentClient(
-        path=settings.persist_directory, settings=ChromaSettings(anonymized_telemetry=False)
-    )
+    close_client(client)
+    return _open_fresh(folder)
 
 
 @dataclass
 class ChunkStore:
-    """The chunk collection (through LangChain's Chroma), its sync records and identity."""
+    """The chunk collection, its side collections (see ingest.records) and identity."""
 
     client: object
     collection_name: str
     model: str  # model_id() of the embedding model the caller uses
     embeddings: Embeddings | None = None  # loaded lazily by the caller when needed
+    # Where this process keeps its caches of the store (the lexical index): the data dir. None:
+    # beside the embedded folder, or a temporary folder for a server.
+    cache_dir: Path | None = None
 
     def __post_init__(self) -> None:
         self._vectorstore = None
         self._collection = None
         self._seen_generation: int | None = None  # the generation this process's view holds
         self._lock = threading.RLock()  # opening/reopening: one thread at a time
-        self.records = ChromaRecordManager(self.client, f"{self.collection_name}-records")
+        self._retired = None  # the client replaced by the last refresh, closed by the next one
+        self._side()
+
+    def _side(self) -> None:
+        name = self.collection_name
+        self.documents = DocumentTable(self.client, f"{name}-documents")
+        self.removals = Removals(self.client, f"{name}-removed")
+        folder = _folder(self.client)
+        if folder is None:
+            self.vectors = UnitVectors(self.client, f"{name}-vectors")
+        elif not isinstance(getattr(self, "vectors", None), SqliteVectors):
+            self.vectors = SqliteVectors(Path(folder).parent / "unit-vectors" / f"{name}.sqlite3")
+
+    @property
+    def embedded_folder(self) -> str | None:
+        return _folder(self.client)
 
     @property
     def collection(self):
@@ -95,7 +184,7 @@ class ChunkStore:
             self._collection = self.client.get_or_create_collection(
                 self.collection_name,
                 embedding_function=None,  # never Chroma's default model: it downloads weights
-                metadata={"embedding_model": self.model, "generation": 0},
+                metadata={"embedding_model": self.model, "generation": 0, "layout": STORE_LAYOUT},
                 configuration={"hnsw": {"space": "cosine"}},
             )
             self.check_model()
@@ -113,6 +202,118 @@ class ChunkStore:
                 "point --data-dir / ASSISTANT_COLLECTION at a new index and ingest again."
             )
 
+    # -- layout ---------------------------------------------------------------------------
+    @property
+    def layout(self) -> int:
+        return int((self._fresh_metadata()).get("layout", 3))
+
+    @property
+    def needs_migration(self) -> bool:
+        return self.layout < STORE_LAYOUT
+
+    def migrate(self, progress: bool = False) -> int:
+        """Bring an index written by an older version (layout 3: unit vectors inside chunk
+        metadata, per-chunk sync records) to this layout, in place and without embedding
+        anything again: the vectors move to `<name>-vectors`, each document gets its record.
+        Returns the number of chunks migrated."""
+        if not self.needs_migration:
+            return 0
+        total = self.collection.count()
+        log.warning(
+            "migrating the index '%s' (%d chunks) to layout %d: unit vectors move out of chunk "
+            "metadata; nothing is embedded again", self.collection_name, total, STORE_LAYOUT,
+        )
+        generation = self.next_generation()
+        per_source: dict[str, int] = {}
+        done = 0
+        # Pages of ids first: updating while paging by offset is safe (nothing is deleted).
+        for got in pages(self.collection, include=["metadatas"], page=500):
+            ids, metas = got["ids"], got["metadatas"] or []
+            units = [(m or {}).get(_OLD_VECTOR_KEYS[0]) or "" for m in metas]
+            contexts = [(m or {}).get(_OLD_VECTOR_KEYS[1]) for m in metas]
+            self.vectors.put(ids, units, contexts)
+            self.collection.update(
+                ids=ids, metadatas=[{_OLD_VECTOR_KEYS[0]: None, _OLD_VECTOR_KEYS[1]: None,
+                                     GEN_KEY: generation} for _ in ids],
+            )
+            for m in metas:
+                source = (m or {}).get("source", "")
+                per_source[source] = per_source.get(source, 0) + 1
+            done += len(ids)
+        # No fingerprints: the next sync reads each file once, finds its chunks in place (same
+        # ids), and records the fingerprint.
+        self.documents.put({s: (MIGRATED, n) for s, n in per_source.items() if s})
+        try:
+            self.client.delete_collection(f"{self.collection_name}-records")
+        except Exception:  # noqa: BLE001 - an older store that never had records
+            pass
+        self._set_metadata(layout=STORE_LAYOUT, generation=generation)
+        return done
+
+    # -- generations ------------------------------------------------------------------------
+    def _fresh_metadata(self) -> dict:
+        self.collection  # created, and the generation this view starts from noted
+        fresh = self.client.get_collection(self.collection_name, embedding_function=None)
+        return dict(fresh.metadata or {})
+
+    @property
+    def generation(self) -> int:
+        """Moved by every sync that changes the chunks, so caches (the lexical index) catch up.
+        Read fresh each time; when another process moved it, an embedded store is reopened so
+        dense search sees what that process wrote (a Chroma server is always current)."""
+        generation = int(self._fresh_metadata().get("generation", 0))
+        if generation != self._seen_generation:
+            with self._lock:
+                if generation != self._seen_generation:
+                    self.refresh()
+                    self._seen_generation = generation
+        return generation
+
+    def next_generation(self) -> int:
+        """The label of the next change: chunks written by it carry it (metadata "gen")."""
+        return int(self._fresh_metadata().get("generation", 0)) + 1
+
+    def publish(self, generation: int) -> None:
+        """Make a change visible: readers see the generation move and catch up."""
+        with self._lock:  # readers in this process wait, rather than reopen for our own write
+            current = int(self._fresh_metadata().get("generation", 0))
+            self._set_metadata(generation=max(generation, current + 1))
+
+    def bump_generation(self) -> None:
+        self.publish(self.next_generation())
+
+    def _set_metadata(self, **values) -> None:
+        meta = self._fresh_metadata()
+        meta.update(values)
+        meta.pop("hnsw:space", None)  # configuration, not metadata, in Chroma 1.x
+        self.collection.modify(metadata=meta)
+        if "generation" in values:
+            self._seen_generation = int(meta["generation"])  # our own write: this view holds it
+
+    def refresh(self) -> None:
+        """Drop cached handles; an embedded store is reopened from disk (see reopen_client).
+        The client it replaces is closed at the next refresh, so a question in flight on it
+        finishes, and at most two instances are ever open."""
+        folder = _folder(self.client)
+        if folder is None:
+            return
+        if self._retired is not None:
+            close_client(self._retired)
+        self._retired = self.client
+        self.client = _open_fresh(folder)
+        self._collection = None
+        self._vectorstore = None
+        self._side()
+
+    def close(self) -> None:
+        if isinstance(self.vectors, SqliteVectors):
+            self.vectors.close()
+        for client in (self._retired, self.client):
+            if client is not None and _folder(client) is not None:
+                close_client(client)
+        self._retired = None
+
+    # -- reading ------------------------------------------------------------------------------
     @property
     def vectorstore(self):
         with self._lock:
@@ -127,53 +328,71 @@ class ChunkStore:
                 )
             return self._vectorstore
 
-    @property
-    def generation(self) -> int:
-        """Bumped by every sync that changes the chunks, so caches (BM25) know to rebuild. Read
-        fresh each time; when another process moved it, an embedded store is reopened so dense
-        search sees what that process wrote (a Chroma server is always current)."""
-        self.collection  # created, and the generation this view starts from noted
-        fresh = self.client.get_collection(self.collection_name, embedding_function=None)
-        generation = int((fresh.metadata or {}).get("generation", 0))
-        if generation != self._seen_generation:
-            with self._lock:
-                if generation != self._seen_generation:
-                    self.refresh()
-                    self._seen_generation = generation
-        return generation
-
-    def refresh(self) -> None:
-        """Drop cached handles; an embedded store is reopened from disk (see reopen_client)."""
-        client = reopen_client(self.client)
-        if client is self.client:
-            return
-        self.client = client
-        self._collection = None
-        self._vectorstore = None
-        self.records = ChromaRecordManager(client, f"{self.collection_name}-records")
-
-    def bump_generation(self) -> None:
-        with self._lock:  # readers in this process wait, rather than reopen for our own write
-            meta = dict(self.client.get_collection(self.collection_name, embedding_function=None).metadata or {})
-            meta["generation"] = int(meta.get("generation", 0)) + 1
-            meta.pop("hnsw:space", None)  # configuration, not metadata, in Chroma 1.x
-            self.collection.modify(metadata=meta)
-            self._seen_generation = meta["generation"]  # our own write: this view holds it
-
-    def ids_by_source(self) -> dict[str, set[str]]:
-        """{source: ids of its chunks} for every chunk in the collection (read in pages)."""
-        out: dict[str, set[str]] = {}
-        offset = 0
-        while True:
-            got = self.collection.get(include=["metadatas"], limit=_PAGE, offset=offset)
-            for id_, meta in zip(got["ids"], got["metadatas"] or []):
-                out.setdefault((meta or {}).get("source", ""), set()).add(id_)
-            if len(got["ids"]) < _PAGE:
-                return out
-            offset += _PAGE
+    def chunk_ids(self, source: str) -> set[str]:
+        """Ids of one document's chunks (a scoped read)."""
+        return set(all_ids(self.collection, where={"source": source}))
 
     def sources(self) -> set[str]:
-        return set(self.ids_by_source()) - {""}
+        return set(self.documents.all())
 
     def count(self) -> int:
         return self.collection.count()
+
+    def get_chunks(self, ids) -> dict[str, tuple[str, dict]]:
+        """{id: (text, metadata)} of the given chunks (missing ones left out)."""
+        from ingest.records import by_ids
+
+        out: dict[str, tuple[str, dict]] = {}
+        for got in by_ids(self.collection, ids, include=["documents", "metadatas"], page=500):
+            for id_, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
+                out[id_] = (text or "", meta or {})
+        return out
+
+    def attach_vectors(self, docs) -> None:
+        """Put each Document's unit vectors and heading-path vector (from `<name>-vectors`, one
+        read for all) into its metadata, where ingest.embeddings.read_unit_vectors and
+        read_context_vector find them. Documents that already carry them are left alone."""
+        from ingest.embeddings import CONTEXT_VECTOR_KEY, VECTORS_KEY
+
+        want = [d.id for d in docs if d.id and VECTORS_KEY not in d.metadata]
+        if not want:
+            return
+        found = self.vectors.get(list(dict.fromkeys(want)))
+        for d in docs:
+            got = found.get(d.id) if d.id else None
+            if got and VECTORS_KEY not in d.metadata:
+                d.metadata[VECTORS_KEY] = got.get("u", "")
+                if got.get("c"):
+                    d.metadata[CONTEXT_VECTOR_KEY] = got["c"]
+
+    # -- writing ------------------------------------------------------------------------------
+    def write_chunks(self, ids: list[str], docs, vectors, generation: int) -> None:
+        """Write chunks (text, metadata without vectors, labelled with `generation`) and their
+        unit vectors. The unit vectors go first: a chunk is never found without them."""
+        from ingest.embeddings import CONTEXT_VECTOR_KEY, VECTORS_KEY
+
+        metas, units, contexts = [], [], []
+        for d in docs:
+            meta = {k: v for k, v in d.metadata.items() if k not in (VECTORS_KEY, CONTEXT_VECTOR_KEY)}
+            meta[GEN_KEY] = generation
+            metas.append(meta)
+            units.append(d.metadata.get(VECTORS_KEY) or "")
+            contexts.append(d.metadata.get(CONTEXT_VECTOR_KEY))
+        self.vectors.put(ids, units, contexts)
+        step = 500
+        for i in range(0, len(ids), step):
+            self.collection.upsert(
+                ids=ids[i : i + step],
+                embeddings=np.asarray(vectors[i : i + step], dtype=np.float32),
+                documents=[d.page_content for d in docs[i : i + step]],
+                metadatas=metas[i : i + step],
+            )
+
+    def delete_chunks(self, ids, generation: int) -> None:
+        """Remove chunks, noting each removal (with `generation`) for processes that follow."""
+        ids = list(ids)
+        if not ids:
+            return
+        self.removals.add(ids, generation)
+        delete_ids(self.collection, ids)
+        self.vectors.delete(ids)

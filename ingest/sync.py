@@ -1,32 +1,53 @@
 """Ingesting paths is a sync: new documents added, changed ones replaced, unchanged ones skipped
-without embedding, deleted ones removed. LangChain's indexing API does the add/replace with our
-ChromaRecordManager; this module decides what each document is and reports it."""
+without reading them, deleted ones removed. The work is proportional to the change:
+
+- each document has a record (ingest.records.DocumentTable) with a fingerprint of its file
+  (size, modification time, the chunking settings); a file whose fingerprint matches is not
+  read at all;
+- a changed file is read, split and keyed; only chunks the index does not hold are embedded
+  (chunk ids are content hashes), in bounded batches, and its stale chunks go once its new ones
+  are all in;
+- a document's record says "pending" while its chunks change, so a run killed at any point is
+  resumed by the next one: what was written is kept, the rest is written, nothing is left
+  stale or duplicated.
+
+Every chunk written carries the generation of its change ("gen"), and every removal is noted
+with its generation, so the lexical index (and any other follower) catches up with a change in
+time proportional to it. Any failure while reading, splitting or keying one file is that file's
+failure; the rest of the folder goes on."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import sys
+import time
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from langchain_core.documents import Document
-from langchain_core.indexing import index
 
 from ingest.discover import _is_under, discover
 from ingest.embeddings import CONTEXT_VECTOR_KEY, VECTORS_KEY, attach_unit_vectors
 from ingest.errors import LoadError
-from ingest.load import LoadLimits, load_file
+from ingest.load import SUPPORTED, LoadLimits, load_file
 from ingest.split import split_document
-from ingest.store import ChunkStore
+from ingest.records import PENDING
+from ingest.store import GEN_KEY, ChunkStore
 
 # Bumped whenever what ingest stores for a chunk changes (its text extraction, units, vectors):
 # it is part of every chunk key, so the next sync of an older index re-embeds every document.
-LAYOUT = 3
-# Documents are indexed in groups of about this many chunks: big enough for efficient embedding
-# batches, small enough that the progress bar moves. A document is never split across groups,
-# so each one goes into the index whole.
-_GROUP_CHUNKS = 256
+LAYOUT = 4
+# Chunks are embedded and written in batches of about this many: big enough for efficient
+# embedding batches, small enough that memory stays bounded and the progress bar moves.
+_BATCH_CHUNKS = 256
+# A change is published (readers see it) at least every this many chunks written.
+_PUBLISH_CHUNKS = 4096
+# Before work estimated longer than this, a sync with progress on prints its estimate.
+_ANNOUNCE_SECONDS = 60
+_CHUNKS_PER_SECOND = 40.0  # CPU, bundled model: for the estimate only
+_NOT_IN_KEY = (VECTORS_KEY, CONTEXT_VECTOR_KEY, GEN_KEY)
 
 
 @dataclass
@@ -46,10 +67,26 @@ class IngestReport:
         return asdict(self)
 
 
+@dataclass
+class Estimate:
+    """What a sync is about to do, before it reads anything."""
+
+    files: int  # files to read (new or changed)
+    mb: float
+    chunks: int  # about
+    minutes: float  # about, on a CPU
+
+    def __str__(self) -> str:
+        return (
+            f"about to ingest {self.files} files ({self.mb:.1f} MB): about {self.chunks:,} chunks, "
+            f"~{self.minutes:.0f} min on a CPU. Ctrl+C is safe: the next run resumes."
+        )
+
+
 def chunk_key(chunk: Document) -> str:
     """Chunk id: changes whenever the text, its place or its document changes. Computed before
     embedding (that is how unchanged chunks are skipped), so it leaves the vectors out."""
-    meta = {k: v for k, v in chunk.metadata.items() if k not in (VECTORS_KEY, CONTEXT_VECTOR_KEY)}
+    meta = {k: v for k, v in chunk.metadata.items() if k not in _NOT_IN_KEY}
     payload = json.dumps([LAYOUT, chunk.page_content, meta], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:40]
 
@@ -65,96 +102,191 @@ def sync(
 ) -> IngestReport:
     files, folders, failed = discover(paths, allow_symlinks=allow_symlinks)
     report = IngestReport(failed=failed)
+    if store.needs_migration:
+        store.migrate()
 
-    prepared: list[tuple[str, list[Document]]] = []
-    for path in _progress(files, progress, "reading", "file"):
-        try:
-            doc = load_file(path, limits=limits)
-        except LoadError as exc:
-            report.failed.append((str(path), str(exc)))
-            continue
-        prepared.append((str(path), split_document(doc, str(path), chunk_size, chunk_overlap)))
-
-    indexed = store.records.keys_by_group()
-    # What the chunk collection holds, by source: a crash can leave chunks without records
-    # (killed between writing the two) and records without chunks (killed while deleting).
-    stored = store.ids_by_source()
-    changed: list[tuple[str, list[Document]]] = []
-    stray: list[str] = []  # chunks no current document has: to delete once the new ones are in
-    for source, chunks in prepared:
-        keys = {chunk_key(c) for c in chunks}
-        old, held = indexed.get(source, set()), stored.get(source, set())
-        if old == keys == held:
-            report.unchanged += 1
-            continue
-        changed.append((source, chunks))
-        stray.extend(held - keys - old)  # the records' own cleanup removes old & held
-        if old - held:
-            # Records of chunks that are gone would make index() skip writing them again.
-            store.records.delete_keys(sorted(old - held))
-        if old:
-            report.updated += 1
-        else:
-            report.added += 1
-
+    known = store.documents.all()  # one record per document: proportional to documents
     present = {str(f) for f in files}
-    # Sources seen in the chunks too: a crash between writing chunks and writing their
-    # records leaves chunks no record knows about.
-    known = set(indexed) | set(stored)
+    todo: list[tuple[Path, str]] = []
+    for path in files:
+        fp = fingerprint(path, chunk_size, chunk_overlap)
+        entry = known.get(str(path))
+        if fp and entry is not None and entry.get("fingerprint") == fp:
+            report.unchanged += 1
+        else:
+            todo.append((path, fp))
     gone = sorted(
         source
         for source in known
         if source not in present and any(_is_under(source, folder) for folder in folders)
     )
-    _index_documents(changed, store, progress)
-    for i in range(0, len(stray), 1000):  # Chroma caps the size of one call
-        store.collection.delete(ids=stray[i : i + 1000])
+
+    estimate = estimate_work([p for p, _ in todo], chunk_size, chunk_overlap)
+    if progress and estimate.minutes * 60 >= _ANNOUNCE_SECONDS:
+        print(estimate, file=sys.stderr, flush=True)
+
+    writer = _Writer(store, progress, sum(_size(p) for p, _ in todo))
+    for path, fp in todo:
+        source = str(path)
+        try:
+            chunks = split_document(load_file(path, limits=limits), source, chunk_size, chunk_overlap)
+            keys = [chunk_key(c) for c in chunks]
+        except LoadError as exc:
+            report.failed.append((source, str(exc)))
+            writer.skipped(path)
+            continue
+        except Exception as exc:  # noqa: BLE001 - one file's failure, never the folder's
+            report.failed.append((source, f"could not be read ({type(exc).__name__}: {exc}); "
+                                          "check the file, or leave it out"))
+            writer.skipped(path)
+            continue
+        entry = known.get(source)
+        # every document with chunks has a record (a new one is recorded before its chunks)
+        held = store.chunk_ids(source) if entry is not None else set()
+        if entry is not None and set(keys) == held:  # only touched, or completed by a crash
+            store.documents.put({source: (fp, len(keys))})
+            if entry.get("fingerprint") == PENDING:  # a killed run wrote it all: now it counts
+                if entry.get("chunks"):
+                    report.updated += 1
+                else:
+                    report.added += 1
+            else:
+                report.unchanged += 1
+            writer.skipped(path)
+            continue
+        # a document first written by a killed run (pending, no chunks before it) is added
+        if entry is not None and (entry.get("fingerprint") != PENDING or entry.get("chunks")):
+            report.updated += 1
+        else:
+            report.added += 1
+        writer.add(source, chunks, keys, held, fp, path, new_doc=entry is None)
+    writer.finish()
+
     for source in gone:
-        _remove_document(source, indexed.get(source, set()), store)
+        store.delete_chunks(store.chunk_ids(source), writer.generation)
+        store.documents.delete([source])
+        writer.changed = True
     report.removed = len(gone)
-    if changed or gone:
-        store.bump_generation()
+    if writer.changed:
+        store.publish(writer.generation)
     report.chunks = store.count()
     return report
 
 
-def _index_documents(changed, store: ChunkStore, progress: bool) -> None:
-    total = sum(len(chunks) for _, chunks in changed)
-    bar = _progress(None, progress, "embedding", "chunk", total=total)
-    group: list[Document] = []
-    for i, (_, chunks) in enumerate(changed):
-        group.extend(chunks)
-        if len(group) >= _GROUP_CHUNKS or i == len(changed) - 1:
-            attach_unit_vectors(group, store.embeddings)
-            # incremental cleanup: after a document's new chunks are in, its old ones go
-            index(
-                group,
-                store.records,
-                store.vectorstore,
-                cleanup="incremental",
-                source_id_key="source",
-                key_encoder=chunk_key,
-                batch_size=len(group),
-            )
-            if bar is not None:
-                bar.update(len(group))
-            group = []
-    if bar is not None:
-        bar.close()
+def estimate_work(paths: list[Path], chunk_size: int, chunk_overlap: int) -> Estimate:
+    """Files of a supported type only: a folder such as /usr is mostly files that fail at once."""
+    paths = [p for p in paths if p.suffix.lower() in SUPPORTED]
+    size = sum(_size(p) for p in paths)
+    chunks = int(size / max(chunk_size - chunk_overlap, 50)) + len(paths)
+    return Estimate(len(paths), size / 1e6, chunks, chunks / _CHUNKS_PER_SECOND / 60)
 
 
-def _remove_document(source: str, keys: set[str], store: ChunkStore) -> None:
-    store.collection.delete(where={"source": source})
-    store.records.delete_keys(list(keys))
+def fingerprint(path: Path, chunk_size: int, chunk_overlap: int) -> str:
+    """What must stay the same for a file to be skipped unread; "" when it cannot be told."""
+    try:
+        st = path.stat()
+    except OSError:
+        return ""
+    return f"{st.st_size}:{st.st_mtime_ns}:{chunk_size}:{chunk_overlap}:{LAYOUT}"
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+class _Writer:
+    """Embeds and writes the chunks of changed documents in bounded batches. A document is
+    finished (its stale chunks removed, its record given its fingerprint) once all its new
+    chunks are in; the change is published every _PUBLISH_CHUNKS chunks and at the end.
+    Document records are written a batch at a time, not a document at a time: a folder of
+    thousands of short files costs two record writes per batch, not two per file."""
+
+    def __init__(self, store: ChunkStore, progress: bool, total_bytes: int) -> None:
+        self.store = store
+        self.generation = store.next_generation()
+        self.changed = False
+        self._batch: list[tuple[str, Document]] = []  # (key, chunk)
+        self._open: dict[str, list] = {}  # source -> [chunks left to write, stale ids, fp, n]
+        self._pending: list[str] = []  # new documents: recorded as pending before their chunks
+        self._done: dict[str, tuple[str, int]] = {}  # finished: their records, to write
+        self._since_publish = 0
+        self._bar = _progress(None, progress, "ingesting", "B", total=total_bytes)
+
+    def skipped(self, path: Path) -> None:
+        if self._bar is not None:
+            self._bar.update(_size(path))
+
+    def add(self, source, chunks, keys, held: set[str], fp: str, path: Path, new_doc: bool) -> None:
+        """A changed document. A new one is recorded as pending before any of its chunks is
+        written (so a killed run's chunks always belong to a record, and a file deleted
+        meanwhile is still found); a known one keeps its old fingerprint until it is done, which
+        no longer matches its file, so a killed run leaves it to be compared again."""
+        self.changed = True
+        new = [(k, c) for k, c in zip(keys, chunks) if k not in held]
+        self._open[source] = [len(new), held - set(keys), fp, len(keys)]
+        if new and new_doc:
+            self._pending.append(source)
+        if not new:
+            self._finish(source)
+        for item in new:
+            self._batch.append(item)
+            if len(self._batch) >= _BATCH_CHUNKS:
+                self._flush()
+        self.skipped(path)
+
+    def _flush(self) -> None:
+        if self._pending:
+            self.store.documents.put({s: (PENDING, 0) for s in self._pending})
+            self._pending = []
+        if self._batch:
+            keys = [k for k, _ in self._batch]
+            docs = [c for _, c in self._batch]
+            vectors = attach_unit_vectors(docs, self.store.embeddings)
+            self.store.write_chunks(keys, docs, vectors, self.generation)
+            self._batch = []
+            done = []
+            for doc in docs:
+                entry = self._open[doc.metadata["source"]]
+                entry[0] -= 1
+                if entry[0] == 0:
+                    done.append(doc.metadata["source"])
+            for source in done:
+                self._finish(source)
+            self._since_publish += len(docs)
+        if self._done:
+            self.store.documents.put(self._done)
+            self._done = {}
+        if self._since_publish >= _PUBLISH_CHUNKS:
+            self.store.publish(self.generation)
+            self.generation = self.store.next_generation()
+            self._since_publish = 0
+
+    def _finish(self, source: str) -> None:
+        _, stale, fp, n = self._open.pop(source)
+        if stale:
+            self.store.delete_chunks(sorted(stale), self.generation)
+        self._done[source] = (fp, n)
+
+    def finish(self) -> None:
+        self._flush()
+        if self._bar is not None:
+            self._bar.close()
 
 
 def remove_document(source: str, store: ChunkStore) -> bool:
     """Remove one document by its source path; False when the index does not hold it."""
-    keys = set(store.records.list_keys(group_ids=[source]))
-    if not keys and not store.collection.get(where={"source": source}, limit=1, include=[])["ids"]:
+    if store.needs_migration:
+        store.migrate()
+    ids = store.chunk_ids(source)
+    if not ids and not store.documents.get([source]):
         return False
-    _remove_document(source, keys, store)
-    store.bump_generation()
+    generation = store.next_generation()
+    store.delete_chunks(sorted(ids), generation)
+    store.documents.delete([source])
+    store.publish(generation)
     return True
 
 

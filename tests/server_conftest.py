@@ -84,7 +84,7 @@ def collection_name(chroma_url):
     from ingest.store import make_client
 
     client = make_client(chroma_url=chroma_url)
-    for n in (name, f"{name}-records"):
+    for n in (name, *(f"{name}-{side}" for side in ("records", "documents", "vectors", "removed"))):
         try:
             client.delete_collection(n)
         except Exception:  # never created by this test

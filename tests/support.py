@@ -46,3 +46,32 @@ def as_another_user():
         os.setegid(0)
         os.setgroups(groups)
 
+
+def make_tiny_model(folder) -> str:
+    """A real sentence-transformers model, tiny and untrained (one BERT layer of width 32 over
+    the bundled model's vocabulary), saved to `folder`: fast enough to embed tens of thousands
+    of chunks in a test or a benchmark, through exactly the code path of the real one."""
+    from pathlib import Path
+
+    folder = Path(folder)
+    if (folder / "modules.json").exists():
+        return str(folder)
+    import torch
+    from sentence_transformers import SentenceTransformer, models
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    from ingest.embeddings import resolve_model_path
+
+    torch.manual_seed(0)
+    tokenizer = AutoTokenizer.from_pretrained(resolve_model_path("all-MiniLM-L6-v2"))
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=1,
+        num_attention_heads=2, intermediate_size=64, max_position_embeddings=256,
+    )
+    bert_dir = folder / "bert"
+    BertModel(config).save_pretrained(bert_dir)
+    tokenizer.save_pretrained(bert_dir)
+    word = models.Transformer(str(bert_dir), max_seq_length=128)
+    model = SentenceTransformer(modules=[word, models.Pooling(32, "mean"), models.Normalize()], device="cpu")
+    model.save(str(folder))
+    return str(folder)

@@ -29,4 +29,10 @@ def chunk_ids(store):
 
 
 def record_ids(store):
-    return sorted(store.records.collection.get(include=[])["ids"])
+    """Ids of the chunks whose unit vectors are stored: every chunk has them, nothing else does."""
+    return sorted(store.vectors.ids())
+
+
+def documents(store):
+    """{source: fingerprint} of the document records."""
+    return {s: m.get("fingerprint") for s, m in store.documents.all().items()}

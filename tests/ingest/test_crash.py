@@ -105,9 +105,10 @@ def assert_index_holds_exactly(store: ChunkStore, expected: dict[str, str]) -> N
     assert len(ids) == len(set(ids)) == len(expected)  # no duplicates
     assert set(ids) == set(expected)  # no orphans, nothing missing
     assert all(expected[i] == m["source"] for i, m in zip(ids, got["metadatas"]))
-    records = store.records.collection.get(include=["metadatas"])
-    assert sorted(records["ids"]) == sorted(ids)  # a record for every chunk, none without one
-    assert all(expected[i] == m["group_id"] for i, m in zip(records["ids"], records["metadatas"]))
+    assert sorted(store.vectors.ids()) == sorted(ids)  # unit vectors for every chunk, none without one
+    docs = store.documents.all()
+    assert set(docs) == set(expected.values())  # a record for every document, each complete
+    assert all(d["fingerprint"] and d["chunks"] for d in docs.values())
     # The vector index survived too: dense search finds every chunk by its own vector (among
     # the first few: chunks with the same text in several files tie).
     found = store.collection.query(query_embeddings=got["embeddings"], n_results=5, include=[])
@@ -129,7 +130,7 @@ def test_a_killed_ingest_is_completed_by_the_next_run_and_a_second_process_waits
         killed = kill_after(ingest(big, data_dir=data_dir), data_dir, writes, delay)
         store = open_store(data_dir)
         print(f"killed after {killed:.1f}s: {store.count()}/{total} chunks, "
-              f"{store.records.collection.count()} records written")
+              f"{store.vectors.count()} unit-vector records written")
     assert 0 < open_store(data_dir).count() < total
 
     # 2. Run it again, and at the same time ingest another folder into the same data dir: the
@@ -225,12 +226,14 @@ class Crash(Exception):
     pass
 
 
-@pytest.mark.parametrize("crash_in", ["records.update", "records.delete_keys"])
+@pytest.mark.parametrize("crash_in", ["_Writer._finish", "ChunkStore.delete_chunks"])
 def test_a_crash_followed_by_an_edit_back_leaves_no_stale_chunks(docs, store, monkeypatch, crash_in):
-    """Version 2 of a file is half-written when the process dies (chunks in, records not; or
-    old chunks deleted, their records not), then the file is put back to version 1: the next
-    run must notice the index does not hold version 1 exactly, and fix it."""
-    from ingest.records import ChromaRecordManager
+    """Version 2 of a file is half-written when the process dies (new chunks in, the document
+    not marked done; or new chunks in, the old ones not yet deleted), then the file is put back
+    to version 1: the next run must notice the index does not hold version 1 exactly, and fix
+    it."""
+    import ingest.store
+    import ingest.sync
     from ingest.sync import sync
     from tests.ingest.conftest import chunk_ids, record_ids
 
@@ -240,12 +243,12 @@ def test_a_crash_followed_by_an_edit_back_leaves_no_stale_chunks(docs, store, mo
     sync([docs], store)
     want = chunk_ids(store)
     f.write_text("The harbour opened in 1901. Only local boats docked there.")
-    method = crash_in.split(".")[1]
-    real = getattr(ChromaRecordManager, method)
-    monkeypatch.setattr(ChromaRecordManager, method, lambda *a, **k: (_ for _ in ()).throw(Crash()))
+    owner, method = crash_in.split(".")
+    cls = ingest.sync._Writer if owner == "_Writer" else ingest.store.ChunkStore
+    monkeypatch.setattr(cls, method, lambda *a, **k: (_ for _ in ()).throw(Crash()))
     with pytest.raises(Crash):
         sync([docs], store)
-    monkeypatch.setattr(ChromaRecordManager, method, real)
+    monkeypatch.undo()
 
     f.write_text(v1)
     report = sync([docs], store)

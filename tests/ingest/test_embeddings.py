@@ -16,9 +16,30 @@ SENTENCES = [
 ]
 
 
-def test_auto_precision_is_bfloat16_exactly_when_the_cpu_computes_it_natively():
-    native = bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
-    assert resolve_precision("auto", "cpu") == ("bfloat16" if native else "float32")
+def test_auto_precision_is_float32_without_native_bfloat16(monkeypatch):
+    from ingest import embeddings
+
+    monkeypatch.setattr(embeddings, "native_bfloat16", lambda: False)
+    resolve_precision.cache_clear()
+    assert resolve_precision("auto", "cpu") == "float32"
+    resolve_precision.cache_clear()
+
+
+@pytest.mark.parametrize("bf16_seconds, expected", [(0.5, "bfloat16"), (0.95, "float32"), (1.6, "float32")])
+def test_auto_precision_is_bfloat16_only_where_it_measures_faster(monkeypatch, tmp_path, bf16_seconds, expected):
+    from ingest import embeddings
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(embeddings, "native_bfloat16", lambda: True)
+    timed = []
+    monkeypatch.setattr(embeddings, "time_precisions",
+                        lambda *a: timed.append(1) or {"float32": 1.0, "bfloat16": bf16_seconds})
+    resolve_precision.cache_clear()
+    assert resolve_precision("auto", "cpu") == expected
+    resolve_precision.cache_clear()
+    assert resolve_precision("auto", "cpu") == expected and timed == [1]  # measured once a machine
+    assert (tmp_path / "doc-assistant" / "precision.json").exists()
+    resolve_precision.cache_clear()
 
 
 def test_an_explicit_precision_is_kept_and_a_wrong_one_names_the_choices():

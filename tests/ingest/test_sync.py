@@ -4,7 +4,7 @@ import pytest
 from langchain_core.documents import Document
 
 from ingest.sync import sync
-from tests.ingest.conftest import chunk_ids, record_ids
+from tests.ingest.conftest import chunk_ids, documents, record_ids
 
 ARTICLE = (
     "The harbour opened in 1890. Ships from three continents docked there.\n\n"
@@ -103,22 +103,57 @@ class Crash(Exception):
 
 
 def test_an_interrupted_ingest_is_repaired_by_the_next_run(docs, store, monkeypatch):
+    import ingest.sync
+
     for i in range(4):
         (docs / f"d{i}.txt").write_text(f"Document {i} says the tide is {i} metres. " * 5)
-    real_update = type(store.records).update
-    # Crash right after the vectors are written and before their records are: the worst moment.
-    monkeypatch.setattr(type(store.records), "update", lambda *a, **k: (_ for _ in ()).throw(Crash()))
+    real_finish = ingest.sync._Writer._finish
+    # Crash right after the chunks are written and before their documents are marked done.
+    monkeypatch.setattr(ingest.sync._Writer, "_finish", lambda *a, **k: (_ for _ in ()).throw(Crash()))
     with pytest.raises(Crash):
         sync([docs], store)
-    assert store.count() > 0 and record_ids(store) == []
-    monkeypatch.setattr(type(store.records), "update", real_update)
+    assert store.count() > 0 and set(documents(store).values()) == {""}  # all still pending
+    monkeypatch.setattr(ingest.sync._Writer, "_finish", real_finish)
 
     (docs / "d3.txt").unlink()  # and a file vanished while we were down
     report = sync([docs], store)
-    assert report.added == 3 and report.failed == []
+    assert report.added + report.updated == 3 and report.failed == []
     assert chunk_ids(store) == record_ids(store)  # no duplicates, no orphans
     assert texts_of(store, docs / "d3.txt") == []
     assert report.chunks == store.count()
+    assert sorted(documents(store)) == sorted(str(docs / f"d{i}.txt") for i in range(3))
+    assert all(documents(store).values())  # each with its fingerprint
+
+
+def test_a_touched_file_is_read_again_but_not_embedded(docs, store, embeddings):
+    import os
+
+    f = docs / "a.txt"
+    f.write_text(ARTICLE)
+    sync([docs], store)
+    embedded = embeddings.embedded
+    os.utime(f, ns=(f.stat().st_atime_ns, f.stat().st_mtime_ns + 10**9))
+    report = sync([docs], store)
+    assert (report.added, report.updated, report.unchanged) == (0, 0, 1)
+    assert embeddings.embedded == embedded
+
+
+def test_a_file_that_breaks_the_splitter_is_that_files_failure(docs, store, monkeypatch):
+    import ingest.sync
+
+    (docs / "a.txt").write_text(ARTICLE)
+    (docs / "b.txt").write_text("The ferry runs hourly.")
+    real = ingest.sync.split_document
+
+    def split(doc, source, *args):
+        if source.endswith("a.txt"):
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(doc, source, *args)
+
+    monkeypatch.setattr(ingest.sync, "split_document", split)
+    report = sync([docs], store)
+    assert report.added == 1 and [p.rsplit("/", 1)[-1] for p, _ in report.failed] == ["a.txt"]
+    assert "RecursionError" in report.failed[0][1]
 
 
 def test_chunks_store_offsets_and_metadata(docs, store):
@@ -139,8 +174,12 @@ def test_each_chunk_carries_its_unit_vectors(docs, store):
     (docs / "a.txt").write_text(ARTICLE)
     sync([docs], store, chunk_size=200, chunk_overlap=0)
     got = store.collection.get(include=["documents", "metadatas", "embeddings"])
-    for text, meta, vector in zip(got["documents"], got["metadatas"], got["embeddings"]):
-        doc = Document(page_content=text, metadata=meta)
+    assert all("unit_vectors" not in meta for meta in got["metadatas"])  # not in bulk reads
+    found = [Document(page_content=t, metadata=dict(m), id=i)
+             for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
+    store.attach_vectors(found)
+    for doc, vector in zip(found, got["embeddings"]):
+        text, meta = doc.page_content, doc.metadata
         units = chunk_units(doc)
         vectors = read_unit_vectors(meta, len(units))
         assert len(units) >= 2 and vectors.shape[0] == len(units)
@@ -151,3 +190,50 @@ def test_each_chunk_carries_its_unit_vectors(docs, store):
             rows.append(store.embeddings.encode([meta["headings"]]))
         mean = np.concatenate(rows).mean(axis=0)
         assert np.allclose(vector, mean / np.linalg.norm(mean), atol=1e-3)
+
+
+def long_text(n: int) -> str:
+    return " ".join(f"Entry {i} records that the tide reached {i % 7} metres on day {i}." for i in range(n))
+
+
+def test_a_large_file_is_written_in_bounded_batches_and_a_killed_run_resumes(docs, store, embeddings, monkeypatch):
+    import ingest.store
+    import ingest.sync
+
+    monkeypatch.setattr(ingest.sync, "_BATCH_CHUNKS", 8)
+    monkeypatch.setattr(ingest.sync, "_PUBLISH_CHUNKS", 16)
+    (docs / "log.txt").write_text(long_text(60))
+    writes = []
+    real_write = ingest.store.ChunkStore.write_chunks
+
+    def write(self, ids, *a, **k):
+        writes.append(len(ids))
+        if len(writes) == 3:
+            raise Crash()
+        return real_write(self, ids, *a, **k)
+
+    monkeypatch.setattr(ingest.store.ChunkStore, "write_chunks", write)
+    with pytest.raises(Crash):
+        sync([docs], store, chunk_size=120, chunk_overlap=0)
+    assert writes == [8, 8, 8] and store.count() == 16 and store.generation >= 1  # published
+    embedded_before = embeddings.embedded
+
+    monkeypatch.setattr(ingest.store.ChunkStore, "write_chunks", real_write)
+    report = sync([docs], store, chunk_size=120, chunk_overlap=0)
+    assert report.added == 1 and report.failed == []
+    total = store.count()
+    assert total > 24 and chunk_ids(store) == record_ids(store)
+    # only what the killed run had not written was embedded: 16 chunks were kept
+    assert embeddings.embedded - embedded_before < total
+
+
+def test_long_work_is_announced_with_an_estimate(docs, store, monkeypatch, capsys):
+    import ingest.sync
+
+    (docs / "a.txt").write_text(long_text(30))
+    monkeypatch.setattr(ingest.sync, "_CHUNKS_PER_SECOND", 0.01)
+    sync([docs], store, progress=True)
+    err = capsys.readouterr().err
+    assert "about to ingest 1 files" in err and "chunks" in err and "min" in err
+    estimate = ingest.sync.estimate_work([docs / "a.txt"], 600, 120)
+    assert estimate.files == 1 and estimate.chunks >= 4
