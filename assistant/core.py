@@ -128,10 +128,11 @@ class Assistant:
             )
         paths = [check_path_argument(p) for p in paths]  # before the index is opened
         s = self.settings
+        store = self.store  # opened (and migrated, under the lock) before the lock is taken
         with self._writing():
             report = sync(
                 paths,
-                self.store,
+                store,
                 chunk_size=s.chunk_size,
                 chunk_overlap=s.chunk_overlap,
                 progress=progress,
@@ -166,9 +167,10 @@ class Assistant:
 
         source = os.fspath(check_path_argument(source))
         normalised = str(normalise(source))  # as ingest names it: "docs/a.txt" works too
+        store = self.store  # opening may migrate, which takes the lock itself
         with self._writing():
-            removed = remove_document(source, self.store) or (
-                normalised != source and remove_document(normalised, self.store)
+            removed = remove_document(source, store) or (
+                normalised != source and remove_document(normalised, store)
             )
             self._changed()
         return removed

@@ -63,6 +63,19 @@ def test_an_old_index_is_migrated_on_opening_and_nothing_is_embedded_again(docs,
     assert a.store.count() == len(got["ids"])
 
 
+def test_an_old_index_can_be_synced_first_thing(docs, data_dir):
+    """Opening migrates under the writer's lock: a sync that opens the store must not wait
+    for its own lock."""
+    (docs / "harbour.txt").write_text(HARBOUR)
+    write_layout_3(data_dir, docs, SentenceEmbeddings())
+
+    a = Assistant(data_dir=data_dir, lock_timeout=5)
+    report = a.ingest(docs)
+
+    assert (report.added, report.unchanged, report.chunks) == (0, 1, a.store.count())
+    assert Assistant(data_dir=data_dir, lock_timeout=5).remove(str(docs / "harbour.txt"))
+
+
 def test_the_memo_never_drops_what_the_batch_needs(monkeypatch):
     monkeypatch.setattr(emb_module, "_MEMO_SIZE", 3)
     e = SentenceEmbeddings()
