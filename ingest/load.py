@@ -39,6 +39,12 @@ class LoadLimits:
     max_file_mb: float = 50.0  # size on disk, checked before the file is read
     max_pdf_pages: int = 2000
 
+    @property
+    def max_unzipped_mb(self) -> float:
+        """Word, PowerPoint, OpenDocument and EPUB files are zip archives: a small file can
+        inflate to gigabytes (a "zip bomb"), so what they unpack to is bounded too."""
+        return 10 * self.max_file_mb
+
 
 DEFAULT_LIMITS = LoadLimits()
 
@@ -89,6 +95,7 @@ def load_file(path: str | Path, limits: LoadLimits | None = None) -> LoadedDocum
 
         title = extract_pdf(data, builder, max_pages=limits.max_pdf_pages)
     elif suffix in _BINARY:
+        _check_archive(data, suffix, limits.max_unzipped_mb)
         module, function = _BINARY[suffix]
         title = getattr(importlib.import_module(module), function)(data, builder)
     elif suffix in IMAGES:
@@ -122,6 +129,24 @@ def load_file(path: str | Path, limits: LoadLimits | None = None) -> LoadedDocum
         path, text, title or _first_line(text) or path.stem, builder.pages, builder.blocks,
         "slide" if suffix in SLIDES else "",
     )
+
+
+def _check_archive(data: bytes, suffix: str, max_mb: float) -> None:
+    """The sizes a zip declares bound what reading it inflates (zipfile stops at them)."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return  # not a zip at all: the format's reader says so in its own words
+    if unpacked > max_mb * 1_000_000:
+        raise LoadError(
+            f"unpacks to {unpacked / 1e6:,.0f} MB, over the {max_mb:g} MB allowed for a "
+            f"{suffix} file (10 x ASSISTANT_MAX_FILE_MB); raise ASSISTANT_MAX_FILE_MB if the "
+            "file is genuine, or leave it out"
+        )
 
 
 def _read_bytes(path: Path, max_mb: float) -> bytes:

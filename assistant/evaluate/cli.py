@@ -29,6 +29,7 @@ def index_settings(args, settings: Settings) -> Iterator[Settings]:
 
 def run_eval(args, settings: Settings) -> int:
     from assistant.evaluate.report import markdown_report
+    from assistant.terminal import for_terminal, json_for_terminal
     from assistant.evaluate.run import SetError, evaluate, load_set
 
     if args.k < 1 or (args.limit is not None and args.limit < 1):
@@ -45,7 +46,7 @@ def run_eval(args, settings: Settings) -> int:
     try:
         qaset = load_set(args.set_dir, args.limit)
     except SetError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(for_terminal(f"error: {exc}"), file=sys.stderr)
         return EXIT_ERROR
 
     with index_settings(args, settings) as eval_settings:
@@ -56,16 +57,16 @@ def run_eval(args, settings: Settings) -> int:
     if args.report:
         result.update(_write_report(result, Path(args.report)))
     if args.json:
-        print(json.dumps(result, indent=2, ensure_ascii=False))
-    else:
-        print(markdown_report(result), end="")
+        print(json_for_terminal(json.dumps(result, indent=2, ensure_ascii=False)))
+    else:  # questions and quotes come from the set and its documents: never terminal commands
+        print(for_terminal(markdown_report(result)), end="")
         if args.report:
             written = ", ".join(p for p in (result["report"], result.get("plot")) if p)
             print(f"\nwrote {written}", file=sys.stderr)
 
     failed = result["ours"]["ingest"]["failed"]
     for path, reason in failed:
-        print(f"failed to ingest: {path}: {reason}", file=sys.stderr)
+        print(for_terminal(f"failed to ingest: {path}: {reason}"), file=sys.stderr)
     return EXIT_SOME_FAILED if failed else EXIT_OK
 
 
@@ -73,6 +74,7 @@ def _write_report(result: dict, report: Path) -> dict:
     """report.md plus report.png beside it; returns their paths for the JSON."""
     from assistant.evaluate.plot import plot_result
     from assistant.evaluate.report import markdown_report
+    from assistant.terminal import for_terminal, json_for_terminal
 
     report.parent.mkdir(parents=True, exist_ok=True)
     plot = plot_result(result, report.with_suffix(".png"))

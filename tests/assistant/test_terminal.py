@@ -64,3 +64,19 @@ def test_ingest_and_ask_print_no_escape_sequence_from_documents_or_file_names(do
     as_json = cli("ask", "Who opened the harbour in 1890?", "--json", data_dir=data_dir)
     assert b"\x1b" not in as_json.stdout
     assert "\x1b[31m" in json.loads(as_json.stdout)["citations"][0]["quote"]  # the data, intact
+
+
+def test_an_eval_report_prints_no_escape_sequence_from_the_sets_name(tmp_path, data_dir):
+    qa = tmp_path / "\x1b]0;PWNED\x07harbour"
+    (qa / "corpus").mkdir(parents=True)
+    (qa / "corpus" / "notes.txt").write_text("The harbour master Ada Brennock opened it in 1890.")
+    (qa / "questions.jsonl").write_text(
+        json.dumps({"question": "Who opened the harbour?", "answers": ["Ada Brennock"]}) + "\n"
+    )
+    shown = cli("eval", str(qa), data_dir=data_dir)
+    assert shown.returncode == 0, shown.stderr
+    assert b"## Eval: harbour" in shown.stdout  # the name, without what it carried
+    assert b"\x1b" not in shown.stdout and b"PWNED" not in shown.stdout
+    as_json = cli("eval", str(qa), "--json", data_dir=data_dir)
+    assert b"\x1b" not in as_json.stdout and b"\x07" not in as_json.stdout
+    assert json.loads(as_json.stdout)["name"] == qa.name  # the data, intact

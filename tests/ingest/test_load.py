@@ -164,3 +164,17 @@ def test_a_pdf_over_the_page_limit_is_refused_naming_the_setting(docs):
     with pytest.raises(LoadError, match="3 pages, over the limit of 2.*ASSISTANT_MAX_PDF_PAGES"):
         load_file(f, limits=LoadLimits(max_pdf_pages=2))
     assert load_file(f, limits=LoadLimits(max_pdf_pages=3)).pages
+
+
+def test_a_zip_based_document_that_unpacks_to_too_much_is_refused_before_it_is_unpacked(docs):
+    import zipfile
+
+    from ingest.load import LoadLimits
+
+    bomb = docs / "bomb.docx"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", b"\0" * 11_000_000)  # 11 MB of zeros, ~11 kB zipped
+    assert bomb.stat().st_size < 100_000
+    with pytest.raises(LoadError, match=r"unpacks to 11 MB, over the 10 MB.*ASSISTANT_MAX_FILE_MB"):
+        load_file(bomb, limits=LoadLimits(max_file_mb=1))
+
