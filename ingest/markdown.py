@@ -24,6 +24,9 @@ _BLOCK_CLOSE = re.compile(r"^[ \t]*///[ \t]*$")
 _REF_LINK = re.compile(r"\[([^\[\]]+)\]\[[^\[\]]*\]")
 
 
+MAX_NESTING = 100
+
+
 @lru_cache(maxsize=1)
 def _parser():
     from markdown_it import MarkdownIt
@@ -31,7 +34,10 @@ def _parser():
     from mdit_py_plugins.deflist import deflist_plugin
     from mdit_py_plugins.front_matter import front_matter_plugin
 
-    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    # maxNesting: commonmark's 20 is hit by 10 nested list levels; 100 stays far below Python's
+    # recursion limit (the parser recurses a few frames per level)
+    md = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING})
+    md.enable(["table", "strikethrough"])
     return md.use(front_matter_plugin).use(admon_plugin).use(deflist_plugin)
 
 
@@ -87,7 +93,13 @@ def render_inline(token) -> str:
 
 def extract_markdown(source: str, builder: TextBuilder) -> str | None:
     """Add the document's blocks to builder; returns the first heading, for a title."""
+    from ingest.lines import plain_text_blocks
+
     tokens = _parser().parse(_prepare(source))
+    if tokens and max(tok.level for tok in tokens) >= MAX_NESTING - 1:
+        # markdown-it skips what is nested past its depth (500 nested quotes): rather than lose
+        # those words, the document is read as plain text
+        return plain_text_blocks(source, builder)
     title = None
     depth = -1  # list nesting
     # per open list item: the index of its block once its first paragraph is written
@@ -153,8 +165,5 @@ def extract_markdown(source: str, builder: TextBuilder) -> str | None:
             extract_html_into(tok.content, builder)
         i += 1
     if not builder.blocks and source.strip():
-        # markdown-it stops nesting blocks past a depth (500 nested quotes): keep the words
-        from ingest.lines import plain_text_blocks
-
         return plain_text_blocks(source, builder)
     return title

@@ -100,3 +100,16 @@ def test_mkdocs_tabs_and_version_blocks_are_read_as_text(docs):
 def test_nesting_deeper_than_the_parser_follows_keeps_its_words(docs):
     doc = load(docs, "> " * 600 + "deep quoted text here\n", "deep.md")
     assert "deep quoted text here" in doc.text
+
+
+def test_a_list_nested_past_the_parsers_depth_keeps_every_item(docs):
+    staircase = "".join("  " * d + f"- step {d}.\n" for d in range(200))
+    doc = load(docs, staircase + "\nAfter the list.\n", "stairs.md")
+    assert all(f"step {d}." in doc.text for d in range(200))
+    assert "After the list." in doc.text
+
+
+def test_lists_thirty_levels_deep_are_still_read_as_lists(docs):
+    doc = load(docs, "".join("  " * d + f"- level {d}.\n" for d in range(30)), "deep.md")
+    assert doc.text.startswith("level 0.\nlevel 1.")  # no bullets left: parsed as Markdown
+    assert {b.kind for b in doc.blocks} == {"item"}
