@@ -110,7 +110,7 @@ def test_gradio_is_not_imported_by_the_package_or_the_cli():
 
 
 def test_uploads_dir_is_inside_the_data_dir(tmp_path):
-    from assistant.ui_documents import stage_upload, uploads_dir
+    from assistant.ui.documents import stage_upload, uploads_dir
 
     src = tmp_path / "x.txt"
     src.write_text("hello")
