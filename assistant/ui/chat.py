@@ -88,7 +88,9 @@ def restore(saved) -> tuple[list, list, list]:
         return [], [], []
     chat, pairs, turns = saved.get("chat"), saved.get("pairs"), saved.get("turns")
     ok = all(isinstance(x, list) for x in (chat, pairs, turns)) and all(
-        isinstance(m, dict) and m.get("role") in ("user", "assistant") and isinstance(m.get("content"), str)
+        # gradio hands the chat back with each content as a list of parts, and takes that too
+        isinstance(m, dict) and m.get("role") in ("user", "assistant")
+        and isinstance(m.get("content"), (str, list))
         for m in chat
     ) and all(isinstance(p, (list, tuple)) and len(p) == 2 for p in pairs)
     if not ok:

@@ -83,5 +83,5 @@ def test_the_kept_conversation_is_restored_and_anything_malformed_starts_afresh(
     chat = [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]
     turns = [{"question": "q", "text": "a", "citations": []}]
     assert restore({"chat": chat, "pairs": [["q", "a"]], "turns": turns}) == (chat, [("q", "a")], turns)
-    for bad in [None, "x", {"chat": "x"}, {"chat": [{"role": "root"}], "pairs": [], "turns": []}]:
+    for bad in [None, "x", {"chat": "x"}, {"chat": [{"role": "root", "content": "x"}], "pairs": [], "turns": []}]:
         assert restore(bad) == ([], [], [])
