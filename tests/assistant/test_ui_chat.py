@@ -78,6 +78,19 @@ def test_bad_api_arguments_are_errors_that_say_what_to_pass(client, history, k, 
     assert says in str(err.value)
 
 
+def test_ask_takes_sources_and_names_an_unknown_one(client):
+    from gradio_client.exceptions import AppError
+
+    [seed] = client.predict(api_name="/documents")
+    answer = client.predict(
+        "What consent does Seoul require?", None, None, None, [seed["source"]], api_name="/ask"
+    )
+    assert answer["found"] and {c["source"] for c in answer["citations"]} == {seed["source"]}
+    with pytest.raises(AppError) as err:
+        client.predict("What consent?", None, None, None, ["/no/such.txt"], api_name="/ask")
+    assert "/no/such.txt" in str(err.value) and "assistant.documents()" in str(err.value)
+
+
 def test_top_k_limits_the_passages_considered(client):
     answer = client.predict("What consent does Seoul require?", None, 1, None, api_name="/ask")
     assert len(answer["citations"]) <= 1

@@ -79,8 +79,10 @@ def test_assistant_ui_serves_the_page_on_loopback_and_answers_from_the_seeded_in
     finally:
         proc.terminate()
         out, err = proc.communicate(timeout=30)
-    assert f"http://127.0.0.1:{port}" in out
+    assert f"serving the chat on http://127.0.0.1:{port}/ (this machine only)" in out
     assert "warning" not in err.lower()
+    # gradio's hint contradicts the promise never to share: it is not printed
+    assert "share=True" not in out + err and "public link" not in out + err
 
 
 def test_binding_a_public_address_without_login_prints_a_warning(tmp_path):
