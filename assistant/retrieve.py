@@ -11,6 +11,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field, PrivateAttr
 
 from assistant.bm25 import LexicalCache
+from ingest.records import all_ids
 from assistant.scoring import Query, score_chunk_sentences
 
 
@@ -58,10 +59,10 @@ class HybridRetriever(BaseRetriever):
         if sources is not None:
             # Both rankings are restricted, not the fused result: a scoped question gets its
             # k best passages from the chosen documents, however well others would match.
-            allowed = set().union(*(self.store.chunk_ids(s) for s in sources)) if sources else set()
+            dense_filter = {"source": {"$in": list(sources)}}
+            allowed = set(all_ids(self.store.collection, where=dense_filter)) if sources else set()
             if not allowed:
                 return []
-            dense_filter = {"source": {"$in": list(sources)}}
         fetch = min(max(self.fetch_k, k), len(allowed) if allowed else lexical.count)
         # `prepared`: the caller's Query (vector and terms computed once, scores shared)
         q = prepared

@@ -154,13 +154,15 @@ def build(assistant, warmup) -> gr.Blocks:
             docs_list = gr.HTML(
                 '<div class="da-empty">Loading the document list…</div>', elem_id="da-docs"
             )
+            # the types go below the drop zone: a label this long covered the zone's icon
             files = gr.File(
-                label=f"Add documents ({', '.join(ALLOWED)}; up to {s.max_upload_mb:g} MB each)",
+                label=f"Add documents (up to {s.max_upload_mb:g} MB each)",
                 file_count="multiple",
                 file_types=list(ALLOWED),
                 type="filepath",
                 elem_id="da-upload",
             )
+            gr.HTML(f'<div class="da-types">Accepted: {" ".join(ALLOWED)}</div>')
             results = gr.HTML(elem_id="da-results")
             with gr.Row():
                 remove_choice = gr.Dropdown(

@@ -41,7 +41,7 @@ CSS = """
 .da-doc { padding: 0.45em 0.6em; border-radius: 0.5em;
   border: 1px solid var(--border-color-primary); background: var(--background-fill-primary); }
 .da-docname { font-weight: 600; overflow-wrap: anywhere; }
-.da-docmeta, .da-empty { font-size: 0.8em; opacity: 0.7; }
+.da-docmeta, .da-empty, .da-types { font-size: 0.8em; opacity: 0.7; }
 a.da-cite { text-decoration: none; cursor: pointer; }
 a.da-cite:hover, a.da-cite:focus { background: var(--color-accent); color: white; }
 .da-source.da-target { outline: 2px solid var(--color-accent); outline-offset: 1px;
