@@ -276,7 +276,11 @@ def test_an_example_question_can_be_asked_on_a_phone_and_a_wide_screen(browser, 
         if width < 768:  # the documents are one tap away
             sidebar.locator(".toggle-button").click()
             expect(sidebar).to_have_class(re.compile(r"\bopen\b"))
-            page.locator("#da-docs").get_by_text(SEED_NAME).wait_for()
+            docs = page.locator("#da-docs").get_by_text(SEED_NAME)
+            expect(docs).to_be_in_viewport()
+            page.wait_for_timeout(400)  # the slide-in transition, for the screenshot
+            box = sidebar.bounding_box()
+            assert box["x"] >= -1 and box["x"] + box["width"] < width  # a strip of chat stays
             shot(page, f"11-sidebar-opened-{width}px")
     finally:
         page.context.close()
