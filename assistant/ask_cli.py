@@ -28,26 +28,58 @@ def _sources(answer: Answer) -> str:
     return "\n".join(lines)
 
 
+class _Status:
+    """A passing line on a terminal's stderr ("Loading the model…"), erased by clear(); say()
+    prints a line that stays, on a terminal or not (a log should show a first run's ingest)."""
+
+    def __init__(self, stream) -> None:
+        self.stream, self.tty, self.shown = stream, stream.isatty(), False
+
+    def show(self, message: str) -> None:
+        if self.tty:
+            print(message, end="", file=self.stream, flush=True)
+            self.shown = True
+
+    def say(self, message: str) -> None:
+        self.clear()
+        print(message, file=self.stream, flush=True)
+
+    def clear(self) -> None:
+        if self.shown:
+            print("\r\033[K", end="", file=self.stream, flush=True)
+            self.shown = False
+
+
 def run_ask(args, settings) -> int:
     from assistant.core import Assistant
 
     assistant = Assistant(settings=settings)
-    assistant.ensure_seeded()
+    # Loading the model and (on a first run) ingesting take seconds in silence otherwise. On
+    # stderr, so stdout (--json) stays clean; on a terminal the line goes once output comes.
+    status = _Status(sys.stderr)
+    status.show("Loading the model…")
+    sources = getattr(args, "sources", None)
     try:
+        assistant.ensure_seeded(announce=status.say)
         if args.json:
-            data = assistant.answer(args.question).to_dict()
+            data = assistant.answer(args.question, sources=sources).to_dict()
+            status.clear()
             print(json_for_terminal(json.dumps(data, indent=2, ensure_ascii=False)))
             return 0
         streamed, final = [], None
-        for item in assistant.stream(args.question):
+        for item in assistant.stream(args.question, sources=sources):
             if isinstance(item, Answer):
                 final = item
             else:
+                status.clear()
                 streamed.append(item)
                 print(for_terminal(item), end="", flush=True)
     except QuestionError as exc:
+        status.clear()
         print(f"error: {for_terminal(exc)}", file=sys.stderr)
         return 2
+    finally:
+        status.clear()  # before main() prints any other error
     if final.notice:
         print(f"\n\nnote: {for_terminal(final.notice)}", file=sys.stderr)
     if "".join(streamed).strip() != final.text.strip():

@@ -217,15 +217,32 @@ class LexicalIndex:
         df = self.doc_freq.get(term, 0)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
-    def scores(self, query_terms: list[str], k: int) -> list[tuple[str, float]]:
-        """(chunk id, BM25 score) of the k best chunks with a positive score."""
+    def scores(
+        self, query_terms: list[str], k: int, allowed: Iterable[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score) of the k best chunks with a positive score. `allowed`: only
+        these chunk ids may be returned (a question scoped to some documents). Chunk ids are
+        hashes that include the document's source (ingest.sync.chunk_key), so an id set is an
+        exact stand-in for a source set; statistics (idf, lengths) stay corpus-wide."""
         if self.empty or not query_terms or k <= 0:
             return []
+        wanted = None
+        if allowed is not None:
+            wanted = np.array(sorted({i.encode("utf-8") for i in allowed}), dtype="S64")
+            if not len(wanted):
+                return []
         hashed = [(_hash(t), self.idf(t)) for t in dict.fromkeys(query_terms)]
         best: list[tuple[float, str]] = []
         for seg in self.segments:
             if not seg.n_live:
                 continue
+            mask = None
+            if wanted is not None:
+                rows = seg.find(wanted)  # live rows only
+                if not len(rows):
+                    continue
+                mask = np.zeros(seg.n, dtype=bool)
+                mask[rows] = True
             scores = np.zeros(seg.n, dtype=np.float32)
             hit = False
             for h, idf in hashed:
@@ -241,14 +258,18 @@ class LexicalIndex:
                 continue
             if seg.live is not None:
                 scores[~seg.live] = 0
+            if mask is not None:
+                scores[~mask] = 0
             top = min(k, seg.n)
             idx = np.argpartition(-scores, top - 1)[:top]
             best.extend((float(scores[i]), seg.ids[i].decode("utf-8")) for i in idx if scores[i] > 0)
         best.sort(key=lambda x: -x[0])
         return [(id_, score) for score, id_ in best[:k]]
 
-    def search(self, query_terms: list[str], k: int) -> list[tuple[Document, float]]:
-        hits = self.scores(query_terms, k)
+    def search(
+        self, query_terms: list[str], k: int, allowed: Iterable[str] | None = None
+    ) -> list[tuple[Document, float]]:
+        hits = self.scores(query_terms, k, allowed)
         if not hits or self.store is None:
             return []
         found = self.store.get_chunks([i for i, _ in hits])

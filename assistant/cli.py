@@ -43,6 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="print Answer.to_dict() as JSON")
     p.add_argument("--k", type=int, help="passages to retrieve")
+    p.add_argument(
+        "--source", action="append", metavar="PATH", dest="sources",
+        help="answer only from this ingested document (repeat for several)",
+    )
     p.add_argument("--llm", help="e.g. openai:MODEL or ollama:MODEL (default: extractive)")
     p.add_argument("--llm-base-url")
     _common(p)

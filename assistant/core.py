@@ -207,12 +207,51 @@ class Assistant:
 
         return load_model().threshold
 
-    def retrieve(self, question: str, k: int | None = None) -> list[Document]:
-        """The k best passages (LangChain Documents, best first) for a question."""
+    def retrieve(
+        self, question: str, k: int | None = None, sources: list[str] | None = None
+    ) -> list[Document]:
+        """The k best passages (LangChain Documents, best first) for a question; `sources`
+        limits them to those documents (see answer())."""
         from assistant.question import clean_question
 
         query, _ = clean_question(question, self.settings.max_question_chars)
-        return self.retriever.invoke(query, k=check_k(k) or self.settings.k)
+        scope = self.check_sources(sources)
+        return self.retriever.invoke(query, k=check_k(k) or self.settings.k, sources=scope)
+
+    def check_sources(self, sources) -> list[str] | None:
+        """The documents a question is limited to, as the index names them (None: all of
+        them). Each may be given as documents() lists its `source` or as a path to that file
+        ("docs/a.txt"). Raises QuestionError naming any that are not in the index."""
+        from assistant.answer_types import QuestionError
+
+        if sources is None:
+            return None
+        if isinstance(sources, (str, os.PathLike)):
+            sources = [sources]
+        if not isinstance(sources, (list, tuple, set)) or not sources:
+            raise QuestionError(
+                "sources must be a non-empty list of document sources (see "
+                "assistant.documents()), or None to search every document"
+            )
+        wanted: dict[str, str] = {}  # as given -> as the index may name it
+        for raw in sources:
+            if not isinstance(raw, (str, os.PathLike)) or not os.fspath(raw).strip():
+                raise QuestionError(
+                    f"each source must be a document path, not {raw!r}; list them with "
+                    "assistant.documents() (`source`)"
+                )
+            wanted[os.fspath(raw)] = str(normalise(os.fspath(raw)))
+        known = self.store.documents.get(list(set(wanted) | set(wanted.values())))
+        scope, unknown = [], []
+        for given, normalised in wanted.items():
+            found = given if given in known else normalised if normalised in known else None
+            (scope if found else unknown).append(found or given)
+        if unknown:
+            raise QuestionError(
+                f"not in the index: {', '.join(unknown)}. Pass sources exactly as "
+                "assistant.documents() lists them (`assistant ingest PATH` adds a document)"
+            )
+        return sorted(set(scope))
 
     def answer(
         self,
@@ -220,13 +259,16 @@ class Assistant:
         history: list[tuple[str, str]] | None = None,
         k: int | None = None,
         mode: str | None = None,
+        sources: list[str] | None = None,
     ) -> Answer:
         """Answer from the documents, citing them; `found` is False when they don't say.
         history: earlier (user, assistant) turns, for follow-up questions. k: passages to
         retrieve, 1-50 (default: the k setting). mode: "extractive" or "llm" (default: "llm"
-        when an LLM is configured). Raises QuestionError for anything it cannot ask."""
+        when an LLM is configured). sources: answer only from these documents (their
+        `source` as documents() lists them, or their paths; None: all). Raises QuestionError
+        for anything it cannot ask."""
         final = None
-        for item in self.stream(question, history=history, k=k, mode=mode):
+        for item in self.stream(question, history=history, k=k, mode=mode, sources=sources):
             if isinstance(item, Answer):
                 final = item
         return final
@@ -237,6 +279,7 @@ class Assistant:
         history: list[tuple[str, str]] | None = None,
         k: int | None = None,
         mode: str | None = None,
+        sources: list[str] | None = None,
     ) -> Iterator[str | Answer]:
         """Like answer(), but yields the text as it is produced, then the final Answer. Bad
         arguments raise QuestionError here, at the call, not at the first next()."""
@@ -246,14 +289,21 @@ class Assistant:
         clean_question(question, self.settings.max_question_chars)
         clean_history(history)
         k, mode = check_k(k), check_mode(mode)
-        return run(self, question, history or [], k or self.settings.k, mode)
+        scope = self.check_sources(sources)
+        return run(self, question, history or [], k or self.settings.k, mode, scope)
 
-    def ensure_seeded(self) -> None:
+    def ensure_seeded(self, announce=None) -> None:
         """Ingest the bundled seed corpus into a new index (first run). An index that was ever
-        written to is left as it is, even when empty: its documents were removed on purpose."""
+        written to is left as it is, even when empty: its documents were removed on purpose.
+        announce(message) is called before that slow first ingest (the CLI prints it)."""
         from assistant.resources import seeds_dir
 
         store = self.store
         never_written = int((store.collection.metadata or {}).get("generation", 0)) == 0
         if never_written and store.count() == 0:
+            if announce is not None:
+                announce(
+                    "First run: loading the model and ingesting the bundled seed article into "
+                    f"{self.settings.chroma_url or self.settings.data_dir}…"
+                )
             self.ingest([seeds_dir()])

@@ -17,5 +17,11 @@ def default_assistant():
     return _default
 
 
-def answer(question: str, history: list[tuple[str, str]] | None = None) -> Answer:
-    return default_assistant().answer(question, history=history)
+def answer(
+    question: str,
+    history: list[tuple[str, str]] | None = None,
+    sources: list[str] | None = None,
+) -> Answer:
+    """Answer from the default index; `sources` limits it to those documents (see
+    Assistant.answer)."""
+    return default_assistant().answer(question, history=history, sources=sources)

@@ -17,7 +17,10 @@ EMPTY_INDEX = (
 )
 
 
-def run(assistant, question, history, k: int, mode: str | None) -> Iterator[str | Answer]:
+def run(
+    assistant, question, history, k: int, mode: str | None, sources: list[str] | None = None
+) -> Iterator[str | Answer]:
+    """sources: the documents to answer from (checked by Assistant.check_sources; None: all)."""
     settings = assistant.settings
     text, notice = clean_question(question, settings.max_question_chars)
     history = clean_history(history)
@@ -46,7 +49,7 @@ def run(assistant, question, history, k: int, mode: str | None) -> Iterator[str 
     q = make_query(store, lexical, query)
     if history and needs_context(text):
         q.avoid, q.asked = previous_answer(history), text
-    docs = assistant.retriever.invoke(query, k=k, prepared=q)
+    docs = assistant.retriever.invoke(query, k=k, prepared=q, sources=sources)
     threshold = assistant.refusal_threshold()
     answer = extractive_answer(q, docs, threshold, settings.max_sentences)
     answer.question, answer.notice = query, notice

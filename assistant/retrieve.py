@@ -11,6 +11,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field, PrivateAttr
 
 from assistant.bm25 import LexicalCache
+from ingest.records import all_ids
 from assistant.scoring import Query, score_chunk_sentences
 
 
@@ -18,7 +19,8 @@ class HybridRetriever(BaseRetriever):
     """Returns the k best chunks for a query, best first. Each Document carries its chunk
     metadata plus `id`, `rrf` (fused rank score), `dense` (chunk-query cosine, when Chroma
     ranked it), `sentence_score` (its best sentence) and `score` (what the order follows).
-    `invoke(query, k=3)` overrides k for one call."""
+    `invoke(query, k=3)` overrides k for one call; `invoke(query, sources=[...])` searches only
+    those documents (their `source`, as `Assistant.documents()` lists them)."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -47,12 +49,21 @@ class HybridRetriever(BaseRetriever):
         k: int | None = None,
         query_vector: list[float] | None = None,
         prepared: Query | None = None,
+        sources: list[str] | None = None,
     ) -> list[Document]:
         k = k or self.k
         lexical = self.lexical()
         if lexical.empty:
             return []
-        fetch = min(max(self.fetch_k, k), lexical.count)
+        dense_filter, allowed = None, None
+        if sources is not None:
+            # Both rankings are restricted, not the fused result: a scoped question gets its
+            # k best passages from the chosen documents, however well others would match.
+            dense_filter = {"source": {"$in": list(sources)}}
+            allowed = set(all_ids(self.store.collection, where=dense_filter)) if sources else set()
+            if not allowed:
+                return []
+        fetch = min(max(self.fetch_k, k), len(allowed) if allowed else lexical.count)
         # `prepared`: the caller's Query (vector and terms computed once, scores shared)
         q = prepared
         if q is None:
@@ -60,9 +71,13 @@ class HybridRetriever(BaseRetriever):
                 query_vector = self.store.embeddings.embed_query(query)
             q = Query.make(query, query_vector, lexical.idf)
         dense = self.store.vectorstore.similarity_search_by_vector_with_relevance_scores(
-            q.vector.tolist(), k=fetch
+            q.vector.tolist(), k=fetch, filter=dense_filter
         )
-        sparse = lexical.search(sorted(q.terms), fetch)
+        sparse = lexical.search(sorted(q.terms), fetch, allowed)
+        if sources is not None:  # never a passage from another document, whatever happened
+            scope = set(sources)
+            dense = [(d, s) for d, s in dense if d.metadata.get("source") in scope]
+            sparse = [(d, s) for d, s in sparse if d.metadata.get("source") in scope]
 
         candidates: dict[str, Document] = {}
         rrf: dict[str, float] = {}

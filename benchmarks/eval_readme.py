@@ -1,4 +1,4 @@
-"""Regenerate the README's results table: ours vs the LangChain tutorial baseline on the seed QA
+"""Regenerate the results table (docs/evaluation.md): ours vs the LangChain tutorial baseline on the seed QA
 set and on every QA set given (the dev sets of evalsets/, once assembled, and SQuAD 2.0's
 500-question sample).
 
@@ -7,13 +7,14 @@ set and on every QA set given (the dev sets of evalsets/, once assembled, and SQ
 
 Runs `assistant eval SET --baseline --json --report artifacts/eval/NAME.md` for each set (the
 same command a user runs), keeps each run's JSON and report (with its confidence plot) under
-artifacts/eval/, and replaces the README text between
+artifacts/eval/, and replaces the text of docs/evaluation.md between the two marker lines
 
     <!-- eval-results:start -->  and  <!-- eval-results:end -->
 
-with the table. ASSISTANT_* variables are cleared for the runs so the table always shows the
+(each alone on its line, so a mention of them in prose is left alone) with the table. The
+README quotes two of its numbers; update them by hand when they move. ASSISTANT_* variables are cleared for the runs so the table always shows the
 default settings; measure other settings with `assistant eval` directly. --limit N is for a
-quick look: it prints the table and leaves the README alone. squad2-500 takes ~5 minutes on
+quick look: it prints the table and leaves the page alone. squad2-500 takes ~5 minutes on
 2 cores (its 411 paragraphs are ingested by both pipelines).
 """
 
@@ -65,7 +66,8 @@ def table_block(results: list[dict], argv: list[str]) -> str:
 
 def update_readme(readme: Path, block: str) -> bool:
     text = readme.read_text(encoding="utf-8")
-    pattern = re.compile(re.escape(START) + r".*?" + re.escape(END), re.S)
+    # markers alone on their lines: a mention of them in a sentence is not the table
+    pattern = re.compile(r"(?m)^" + re.escape(START) + r"$.*?^" + re.escape(END) + r"$", re.S)
     if not pattern.search(text):
         return False
     readme.write_text(pattern.sub(lambda _: f"{START}\n{block}{END}", text), encoding="utf-8")
@@ -81,9 +83,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--seed", type=Path, default=ROOT / "tests" / "qa" / "seed")
     p.add_argument("--out", type=Path, default=ROOT / "artifacts" / "eval")
-    p.add_argument("--readme", type=Path, default=ROOT / "README.md")
+    p.add_argument(
+        "--readme", type=Path, default=ROOT / "docs" / "evaluation.md",
+        help="the page holding the table (default docs/evaluation.md)",
+    )
     p.add_argument("--k", type=int, default=5)
-    p.add_argument("--limit", type=int, help="first N questions of each set; README untouched")
+    p.add_argument("--limit", type=int, help="first N questions of each set; the page untouched")
     args = p.parse_args(argv)
 
     args.out.mkdir(parents=True, exist_ok=True)
@@ -93,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / "readme-table.md").write_text(block, encoding="utf-8")
     print(block)
     if args.limit:
-        print("--limit given: README left as it was", file=sys.stderr)
+        print(f"--limit given: {args.readme} left as it was", file=sys.stderr)
     elif update_readme(args.readme, block):
         print(f"updated the results table in {args.readme}", file=sys.stderr)
     else:

@@ -1,5 +1,5 @@
 """Markdown for eval results: one set (ours beside the baseline, with ratios) or several sets
-side by side (the README results table)."""
+side by side (the results table in docs/evaluation.md)."""
 
 from __future__ import annotations
 
@@ -143,7 +143,7 @@ def markdown_report(result: dict, plot_name: str | None = None) -> str:
 
 
 def sets_table(results: list[dict]) -> str:
-    """The README table: one column pair (ours, baseline) per set, metrics as rows."""
+    """The results table (docs/evaluation.md): one column pair (ours, baseline) per set, metrics as rows."""
     header = ["metric"]
     for r in results:
         header += [f"{r['name']} ours"] + ([f"{r['name']} baseline"] if r.get("baseline") else [])

@@ -80,3 +80,34 @@ def test_bad_arguments_exit_two_with_one_line(data_dir, capsys, args, says):
     assert main([*args, "--data-dir", str(data_dir)]) == EXIT_ERROR
     err = capsys.readouterr().err
     assert err.startswith("error: ") and says in err and err.count("\n") == 1
+
+
+def test_progress_goes_to_stderr_as_plain_lines_when_it_is_not_a_terminal(docs, data_dir):
+    for i in range(3):
+        (docs / f"{i}.txt").write_text(f"Bridge number {i} opened in 19{i}2.")
+    result = run("ingest", str(docs), env_data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    assert "ingested 3/3 files" in result.stderr  # the closing line, in a pipe (no tqdm bar)
+    assert "\r" not in result.stderr
+    quiet = run("ingest", str(docs), "--json", env_data_dir=data_dir)
+    assert "ingested" not in quiet.stderr  # --json: nothing but the report
+
+
+def test_line_progress_prints_every_few_seconds_not_every_file(capsys, monkeypatch):
+    from ingest import sync
+
+    clock = [0.0]
+    monkeypatch.setattr(sync.time, "monotonic", lambda: clock[0])
+    import sys as _sys
+
+    lines = sync._LineProgress(files=800, total_bytes=8_000_000, stream=_sys.stderr)
+    for _ in range(119):
+        lines.update(10_000)
+    clock[0] = 6.0
+    lines.update(10_000)
+    lines.update(10_000)
+    lines.close()
+    assert capsys.readouterr().err.splitlines() == [
+        "ingested 120/800 files (1.2 of 8.0 MB)",
+        "ingested 121/800 files (1.2 of 8.0 MB)",
+    ]

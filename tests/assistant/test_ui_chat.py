@@ -24,7 +24,7 @@ def test_api_offers_ask_and_documents_endpoints(client):
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
     assert {"/ask", "/documents"} <= set(endpoints)
     params = [p["parameter_name"] for p in endpoints["/ask"]["parameters"]]
-    assert params == ["question", "history", "k", "mode"]
+    assert params == ["question", "history", "k", "mode", "sources"]
 
 
 def test_the_seed_corpus_is_indexed_when_the_index_was_empty(client):
@@ -78,6 +78,19 @@ def test_bad_api_arguments_are_errors_that_say_what_to_pass(client, history, k, 
     assert says in str(err.value)
 
 
+def test_ask_takes_sources_and_names_an_unknown_one(client):
+    from gradio_client.exceptions import AppError
+
+    [seed] = client.predict(api_name="/documents")
+    answer = client.predict(
+        "What consent does Seoul require?", None, None, None, [seed["source"]], api_name="/ask"
+    )
+    assert answer["found"] and {c["source"] for c in answer["citations"]} == {seed["source"]}
+    with pytest.raises(AppError) as err:
+        client.predict("What consent?", None, None, None, ["/no/such.txt"], api_name="/ask")
+    assert "/no/such.txt" in str(err.value) and "assistant.documents()" in str(err.value)
+
+
 def test_top_k_limits_the_passages_considered(client):
     answer = client.predict("What consent does Seoul require?", None, 1, None, api_name="/ask")
     assert len(answer["citations"]) <= 1
@@ -125,29 +138,35 @@ def test_no_more_questions_are_answered_at_once_than_the_concurrency_limit(serve
 
 
 def test_the_chat_streams_the_answer_then_shows_it_with_its_sources(server):
-    from assistant.ui_app import chat_turn
+    from assistant.ui.chat import chat_turn
 
     assistant = server.assistant
     question = "What consent does Seoul require?"
 
-    first, *streaming, (chat, pairs, box) = chat_turn(
-        assistant, server.warmup.wait, question, [], [], 5, None
+    first, *streaming, (chat, pairs, turns, box) = chat_turn(
+        assistant, server.warmup.wait, question, [], [], [], 5, None
     )
 
     assert [m["role"] for m in first[0]] == ["user", "assistant"]
     assert "Searching your documents" in first[0][-1]["content"]
     assert streaming and all("da-cursor" in step[0][-1]["content"] for step in streaming)
     final = chat[-1]["content"]
-    assert 'class="da-source"' in final and "<mark>" in final and "confidence (" in final
+    assert 'class="da-source da-src-1"' in final and "<mark>" in final and "confidence (" in final
     assert pairs == [(question, assistant.answer(question).text)]  # history for follow-ups
+    assert [t["question"] for t in turns] == [question]  # what the export is made of
+    assert turns[0]["citations"][0]["n"] == 1 and turns[0]["citations"][0]["quote"]
     assert box == ""
 
 
 def test_an_empty_chat_question_asks_nothing_and_keeps_the_text(server):
-    from assistant.ui_app import chat_turn
+    from assistant.ui.chat import chat_turn
 
-    *_, last = chat_turn(server.assistant, server.warmup.wait, "   ", [], [("q", "a")], 5, None)
-    assert last == ([], [("q", "a")], "   ")
+    warned = []
+    *_, last = chat_turn(
+        server.assistant, server.warmup.wait, "   ", [], [("q", "a")], [], 5, None, warn=warned.append
+    )
+    assert last == ([], [("q", "a")], [], "   ")
+    assert warned and "empty" in warned[0]
 
 
 @pytest.mark.parametrize("llm, offered", [(None, False), ("openai:some-model", True)])
@@ -162,7 +181,7 @@ def test_the_answer_mode_choice_is_offered_only_when_an_llm_is_configured(tmp_pa
 
 
 def test_llm_sentences_not_backed_by_their_citations_are_shown_flagged(seeded_dir):
-    from assistant.ui_app import chat_turn
+    from assistant.ui.chat import chat_turn
     from tests.assistant.fake_openai import FakeOpenAI
 
     # one backed sentence, or the LLM's answer is replaced by the extractive one
@@ -172,8 +191,8 @@ def test_llm_sentences_not_backed_by_their_citations_are_shown_flagged(seeded_di
     )
     try:
         assistant = make_assistant(seeded_dir, llm="openai:test-model", llm_base_url=fake.url)
-        *_, (chat, _, _) = chat_turn(
-            assistant, lambda: None, "What consent does Seoul require?", [], [], 5, "llm"
+        *_, (chat, _, _, _) = chat_turn(
+            assistant, lambda: None, "What consent does Seoul require?", [], [], [], 5, "llm"
         )
     finally:
         fake.close()
@@ -185,14 +204,14 @@ def test_llm_sentences_not_backed_by_their_citations_are_shown_flagged(seeded_di
 
 
 def test_an_unreachable_llm_still_answers_and_says_why(seeded_dir):
-    from assistant.ui_app import chat_turn
+    from assistant.ui.chat import chat_turn
 
     assistant = make_assistant(
         seeded_dir, llm="openai:test-model", llm_base_url=f"http://127.0.0.1:{free_port()}/v1",
         llm_timeout=5,
     )
-    *_, (chat, _, _) = chat_turn(
-        assistant, lambda: None, "What consent does Seoul require?", [], [], 5, "llm"
+    *_, (chat, _, _, _) = chat_turn(
+        assistant, lambda: None, "What consent does Seoul require?", [], [], [], 5, "llm"
     )
     final = chat[-1]["content"]
-    assert 'class="da-notice"' in final and 'class="da-source"' in final
+    assert 'class="da-notice"' in final and 'class="da-source da-src-1"' in final

@@ -24,13 +24,13 @@ SEED_NAME = "yonhap-korea-japan-collective-self-defense.txt"
     ],
 )
 def test_uploaded_file_names_are_sanitised(uploaded, stored):
-    from assistant.ui_documents import safe_name
+    from assistant.ui.documents import safe_name
 
     assert safe_name(uploaded) == stored or safe_name(uploaded).startswith(stored) and stored == "upload-"
 
 
 def test_uploads_are_stored_under_the_data_dir_and_ingested_with_a_result_per_file(server, tmp_path):
-    from assistant.ui_documents import ingest_uploads, remove_document, uploads_dir
+    from assistant.ui.documents import ingest_uploads, remove_document, uploads_dir
 
     assistant = server.assistant
     server.warmup.wait()
@@ -65,7 +65,7 @@ def test_uploads_are_stored_under_the_data_dir_and_ingested_with_a_result_per_fi
 
 
 def test_files_over_the_size_limit_are_refused_naming_the_limit(tmp_path):
-    from assistant.ui_documents import ingest_uploads
+    from assistant.ui.documents import ingest_uploads
 
     assistant = make_assistant(tmp_path / "data", max_upload_mb=0.001)
     big = tmp_path / "big.txt"
@@ -78,7 +78,7 @@ def test_files_over_the_size_limit_are_refused_naming_the_limit(tmp_path):
 # -- document text is always shown as text --------------------------------------------------
 def test_document_text_becomes_inert_html():
     from assistant.answer_types import Answer, Citation
-    from assistant.ui_format import message_html
+    from assistant.ui.format import message_html
 
     hostile = '<script>window.__xss=1</script><img src=x onerror="alert(1)"> ${alert(2)} **b**'
     cite = Citation(
@@ -107,7 +107,7 @@ def panel(tmp_path):
 
 
 def test_names_that_sanitise_alike_are_stored_apart(panel, tmp_path):
-    from assistant.ui_documents import ingest_uploads, uploads_dir
+    from assistant.ui.documents import ingest_uploads, uploads_dir
 
     first = ingest_uploads(panel, [upload(tmp_path, "報告 2024.txt", "The report covers the harbour.")])
     second = ingest_uploads(panel, [upload(tmp_path, "計画 2024.txt", "The plan covers the ferry.")])
@@ -124,7 +124,7 @@ def test_names_that_sanitise_alike_are_stored_apart(panel, tmp_path):
 
 
 def test_a_name_with_no_ascii_left_gets_a_generated_name_that_keeps_its_type(panel, tmp_path):
-    from assistant.ui_documents import ingest_uploads, safe_name
+    from assistant.ui.documents import ingest_uploads, safe_name
 
     [(name, what, ok)] = ingest_uploads(panel, [upload(tmp_path, "報告.md", "# Report\nThe pier opened.")])
     assert ok and what == "added"
@@ -133,7 +133,7 @@ def test_a_name_with_no_ascii_left_gets_a_generated_name_that_keeps_its_type(pan
 
 
 def test_a_failed_re_upload_keeps_the_earlier_copy_and_the_index(panel, tmp_path):
-    from assistant.ui_documents import ingest_uploads, uploads_dir
+    from assistant.ui.documents import ingest_uploads, uploads_dir
 
     ingest_uploads(panel, [upload(tmp_path, "notes.txt", "The harbour master is Ada.")])
     [(name, what, ok)] = ingest_uploads(panel, [upload(tmp_path, "notes.txt", "")])
@@ -146,7 +146,7 @@ def test_a_failed_re_upload_keeps_the_earlier_copy_and_the_index(panel, tmp_path
 
 
 def test_one_bad_file_never_stops_the_batch_and_each_gets_a_plain_sentence(panel, tmp_path):
-    from assistant.ui_documents import ingest_uploads
+    from assistant.ui.documents import ingest_uploads
 
     vanished = upload(tmp_path, "vanished.txt", "x")
     (tmp_path / "incoming" / "0" / "vanished.txt").unlink()  # gradio's temp copy is gone
@@ -166,7 +166,7 @@ def test_one_bad_file_never_stops_the_batch_and_each_gets_a_plain_sentence(panel
 
 
 def test_removing_an_upload_frees_its_name(panel, tmp_path):
-    from assistant.ui_documents import ingest_uploads, remove_document, uploads_dir
+    from assistant.ui.documents import ingest_uploads, remove_document, uploads_dir
 
     [(name, _, _)] = ingest_uploads(panel, [upload(tmp_path, "報告 2024.txt", "The report.")])
     assert remove_document(panel, str(uploads_dir(panel.settings.data_dir) / name)) == f"Removed '{name}'."

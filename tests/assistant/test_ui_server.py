@@ -79,8 +79,10 @@ def test_assistant_ui_serves_the_page_on_loopback_and_answers_from_the_seeded_in
     finally:
         proc.terminate()
         out, err = proc.communicate(timeout=30)
-    assert f"http://127.0.0.1:{port}" in out
+    assert f"serving the chat on http://127.0.0.1:{port}/ (this machine only)" in out
     assert "warning" not in err.lower()
+    # gradio's hint contradicts the promise never to share: it is not printed
+    assert "share=True" not in out + err and "public link" not in out + err
 
 
 def test_binding_a_public_address_without_login_prints_a_warning(tmp_path):
@@ -110,7 +112,7 @@ def test_gradio_is_not_imported_by_the_package_or_the_cli():
 
 
 def test_uploads_dir_is_inside_the_data_dir(tmp_path):
-    from assistant.ui_documents import stage_upload, uploads_dir
+    from assistant.ui.documents import stage_upload, uploads_dir
 
     src = tmp_path / "x.txt"
     src.write_text("hello")

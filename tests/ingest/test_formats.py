@@ -190,7 +190,7 @@ def test_slide_citations_say_slide_and_pdf_ones_say_page():
     from assistant.answer_types import Citation
     from assistant.ask_cli import format_sources
     from assistant.answer_types import Answer
-    from assistant.ui_format import source_html
+    from assistant.ui.format import source_html
 
     slide = Citation(n=1, source="/d/review.pptx", quote="Grain", start=0, end=5, score=0.9, page=3, page_label="slide")
     page = Citation(n=2, source="/d/r.pdf", quote="Tides", start=0, end=5, score=0.8, page=4)

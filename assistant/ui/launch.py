@@ -1,8 +1,8 @@
-"""`assistant ui`: the browser chat, served by Gradio on 127.0.0.1 unless told otherwise.
+"""Serving the browser chat: on 127.0.0.1 unless told otherwise, never shared, the index made
+ready in the background.
 
 gradio is imported inside functions only: `import assistant` and the other commands never pay
-for it. The page is laid out in ui_app.py; HTML is built (escaped) in ui_format.py; uploads and
-removals are in ui_documents.py.
+for it. The page is laid out in ui/page.py.
 """
 
 from __future__ import annotations
@@ -158,7 +158,7 @@ def launch_kwargs(settings: Settings, host: str, port: int) -> dict:
     no server-side rendering, uploads capped at the server too)."""
     from starlette.middleware import Middleware
 
-    from assistant.ui_format import CSS
+    from assistant.ui.style import CSS, JS
 
     auth = parse_auth(settings.ui_auth)
     return dict(
@@ -171,7 +171,11 @@ def launch_kwargs(settings: Settings, host: str, port: int) -> dict:
         auth_message="Log in to the document assistant (ASSISTANT_UI_AUTH).",
         max_file_size=int(settings.max_upload_mb * 1024 * 1024),
         css=CSS,
+        js=JS,
         theme=_theme(),
+        # gradio's own lines include "To create a public link, set `share=True`": sharing is
+        # exactly what this app must not do, so launch() prints its own address line instead
+        quiet=True,
         ssr_mode=False,
         mcp_server=False,
         pwa=False,
@@ -199,7 +203,7 @@ def serve(
 def build_app(assistant, warmup: Warmup | None = None):
     """The Gradio Blocks for this assistant (not launched). Without a warmup, one is started
     here: seeding an empty index and loading the model happen in the background."""
-    from assistant.ui_app import build
+    from assistant.ui.page import build
 
     return build(assistant, warmup or Warmup(assistant).start())
 
@@ -230,7 +234,7 @@ def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> int
     where = settings.chroma_url or Path(settings.data_dir).expanduser()
     print(f"index: {where}; uploads go to {Path(settings.data_dir).expanduser() / 'uploads'}")
     try:
-        serve(app, settings, host, port, block=True)
+        url = serve(app, settings, host, port, block=False)
     except OSError as exc:
         print(
             f"error: cannot serve on {host}:{port} ({exc}); choose another --port or stop the "
@@ -238,4 +242,7 @@ def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> int
             file=sys.stderr,
         )
         return EXIT_ERROR
+    reach = "this machine only" if is_loopback(host) else "reachable from other machines"
+    print(f"serving the chat on {url} ({reach}); Ctrl+C stops it", flush=True)
+    app.block_thread()  # until Ctrl+C, then closes the server
     return EXIT_OK

@@ -140,20 +140,31 @@ def ingest_uploads(
     files: list[str],
     progress: Callable[[int, int, str], None] = lambda i, n, name: None,
 ) -> list[tuple[str, str, bool]]:
-    """Store and ingest each uploaded file; (shown name, what happened, ok) per file.
-    One file at a time, so progress moves per file; whatever happens to one file, the others
-    are still ingested, and each gets a sentence a person can act on."""
+    """Store and ingest each uploaded file; (shown name, what happened, ok) per file."""
     results: list[tuple[str, str, bool]] = []
-    for i, temp in enumerate(files):
-        original = _base_name(str(temp))  # gradio keeps the uploaded name as the temp file's
-        progress(i, len(files), original)
-        try:
-            results.append(ingest_upload(assistant, Path(temp), original))
-        except Exception:
-            log.exception("adding the upload %r failed", original)
-            results.append((original, UNEXPECTED, False))
+    for i, n, name, result in iter_uploads(assistant, files):
+        if result is None:
+            progress(i, n, name)
+        else:
+            results.append(result)
     progress(len(files), len(files), "")
     return results
+
+
+def iter_uploads(assistant, files: list[str]):
+    """(i, n, name, None) before file i is ingested, then (i, n, name, its result line): the
+    page shows one progress line per batch from these, and each file's line as it is done.
+    One file at a time; whatever happens to one file, the others are still ingested, and each
+    gets a sentence a person can act on."""
+    for i, temp in enumerate(files):
+        original = _base_name(str(temp))  # gradio keeps the uploaded name as the temp file's
+        yield i, len(files), original, None
+        try:
+            result = ingest_upload(assistant, Path(temp), original)
+        except Exception:
+            log.exception("adding the upload %r failed", original)
+            result = (original, UNEXPECTED, False)
+        yield i, len(files), original, result
 
 
 def ingest_upload(assistant, temp_path: Path, original: str) -> tuple[str, str, bool]:
@@ -242,8 +253,11 @@ def remove_document(assistant, source: str) -> str:
     return f"Removed '{name}'."
 
 
+PICK = "Choose a document…"  # the remove dropdown's first entry, a placeholder (value "")
+
+
 def document_choices(documents: list[dict]) -> list[tuple[str, str]]:
-    """(label, source) for the remove dropdown; same-named files get their folder added."""
+    """(label, source) for the document dropdowns; same-named files get their folder added."""
     names = [d["name"] for d in documents]
 
     def label(d: dict) -> str:

@@ -7,25 +7,15 @@ gradio at the top of this module is still "gradio only in the UI".
 from __future__ import annotations
 
 import logging
+import tempfile
+from pathlib import Path
 
 import gradio as gr
 
-from assistant.answer_types import Answer, QuestionError
-from assistant.ui_documents import (
-    ALLOWED,
-    document_choices,
-    ingest_uploads,
-    remove_document,
-)
-from assistant.ui_format import (
-    answer_html,
-    documents_html,
-    error_html,
-    ingest_results_html,
-    message_html,
-    notice_html,
-    text,
-)
+from assistant.answer_types import QuestionError
+from assistant.ui.chat import EMPTY, chat_turn, export_markdown, restore
+from assistant.ui.documents import ALLOWED, PICK, document_choices, iter_uploads, remove_document
+from assistant.ui.format import documents_html, ingest_results_html, notice_html
 
 log = logging.getLogger(__name__)
 
@@ -41,48 +31,12 @@ INTRO = (
 )
 
 
-def chat_turn(assistant, ready, question, chat, pairs, k, mode):
-    """One question in the chat, streamed: yields (chat messages, history pairs, text for the
-    question box) after each piece. `pairs` (question, answer text) is the plain-text history
-    the assistant resolves follow-ups with (the chat itself holds HTML)."""
-    question = question or ""
-    chat = list(chat or []) + [
-        {"role": "user", "content": text(question)},
-        {"role": "assistant", "content": notice_html("Searching your documents…")},
-    ]
-    yield list(chat), pairs, ""
-    streamed = ""
-    try:
-        ready()
-        for item in assistant.stream(question, history=list(pairs), k=int(k), mode=mode or None):
-            if isinstance(item, Answer):
-                chat[-1] = {"role": "assistant", "content": message_html(item, question)}
-                yield list(chat), list(pairs) + [(question, item.text)], ""
-                return
-            streamed += item
-            chat[-1] = {"role": "assistant", "content": answer_html(streamed, streaming=True)}
-            yield list(chat), pairs, ""  # a new list each time: each yield is its own state
-    except QuestionError as exc:
-        gr.Warning(str(exc))
-        yield chat[:-2], pairs, question  # nothing was asked: give the text back to edit
-    except gr.Error as exc:
-        chat[-1] = {"role": "assistant", "content": error_html(exc.message)}
-        yield chat, pairs, ""
-    except Exception as exc:
-        log.exception("answering failed")
-        message = (
-            f"Could not answer ({type(exc).__name__}: {exc}). Try again; if it keeps failing, "
-            "see the terminal running `assistant ui`."
-        )
-        chat[-1] = {"role": "assistant", "content": error_html(message)}
-        yield chat, pairs, ""
-
-
 def build(assistant, warmup) -> gr.Blocks:
     s = assistant.settings
     llm_available = getattr(assistant, "llm_configured", bool(s.llm))
     answer_limits = dict(concurrency_id="answer", concurrency_limit=s.ui_concurrency)
     write_limits = dict(concurrency_id="index-write", concurrency_limit=1)  # one writer
+    exports = Path(tempfile.mkdtemp(prefix="assistant-export-"))  # gradio serves temp files
 
     def ready() -> None:
         try:
@@ -95,43 +49,68 @@ def build(assistant, warmup) -> gr.Blocks:
         mode = "LLM answers available" if llm_available else "extractive answers (no LLM set)"
         return f"Ready · {len(docs)} document{'s' * (len(docs) != 1)}, {chunks} chunks · {mode}"
 
-    def documents_view():
+    def documents_view(scope=None):
+        """(list, remove dropdown, scope multi-select, status line) for the documents now."""
         docs = assistant.documents()
         choices = document_choices(docs)
+        known = {source for _, source in choices}
         return (
             documents_html(docs),
-            gr.update(choices=choices, value=None),
+            gr.update(choices=[(PICK, "")] + choices, value=""),
+            gr.update(choices=choices, value=[x for x in scope or [] if x in known]),
             status(docs),
         )
 
     # -- chat ---------------------------------------------------------------------------
-    def respond(question, chat, pairs, k, mode):
-        yield from chat_turn(assistant, ready, question, chat, pairs, k, mode)
+    def respond(question, chat, pairs, turns, k, mode, scope):
+        yield from chat_turn(
+            assistant, ready, question, chat, pairs, turns, k, mode, scope,
+            warn=gr.Warning, page_error=gr.Error,
+        )
 
     def pick_example(evt: gr.SelectData) -> str:
         return evt.value["text"]
 
+    def save(chat, pairs, turns):
+        """Into the browser (survives a reload), and the export file brought up to date."""
+        return {"chat": chat, "pairs": pairs, "turns": turns}, export_file(turns)
+
+    def export_file(turns) -> str | None:
+        if not turns:
+            return None
+        path = exports / f"chat-{len(turns)}-{abs(hash(str(turns))):x}.md"
+        path.write_text(export_markdown(turns), encoding="utf-8")
+        return str(path)
+
+    def on_restore(saved):
+        chat, pairs, turns = restore(saved)
+        return chat, pairs, turns, export_file(turns)
+
     # -- documents --------------------------------------------------------------------------
-    def upload(files, progress=gr.Progress()):
+    def upload(files, scope):
+        """One progress line for the whole batch (in the results area, covering nothing),
+        then a line per file."""
         ready()
-        files = files or []
+        files, done = files or [], []
+        keep = (gr.update(),) * 5
+        for i, n, name, result in iter_uploads(assistant, files):
+            if result is None:
+                line = notice_html(f"Adding {i + 1} of {n}: {name}…")
+                yield (line + ingest_results_html(done), *keep)
+            else:
+                done.append(result)
+        yield (ingest_results_html(done), *documents_view(scope), None)
 
-        def step(i, n, name):
-            progress((i, n), desc=f"Ingesting {name}" if name else "Done", unit="files")
-
-        results = ingest_uploads(assistant, files, step)
-        return (ingest_results_html(results), *documents_view(), None)
-
-    def remove(source):
+    def remove(source, scope):
         ready()
         message = remove_document(assistant, source or "")
-        return (notice_html(message), *documents_view())
+        return (notice_html(message), *documents_view(scope))
 
     def on_load():
         try:
             ready()
         except gr.Error as exc:
-            return gr.update(), gr.update(), f"⚠ {exc.message}"
+            return gr.update(), gr.update(), gr.update(), f"⚠ {exc.message}"
         return documents_view()
 
     # -- API for scripts ----------------------------------------------------------------------
@@ -140,14 +119,18 @@ def build(assistant, warmup) -> gr.Blocks:
         history: list[list[str]] | None = None,
         k: int | None = None,
         mode: str | None = None,
+        sources: list[str] | None = None,
     ) -> dict:
         """Answer a question from the documents. history: earlier [question, answer] pairs for
-        follow-ups. Returns Answer.to_dict(): text (with [n] markers), found, citations
+        follow-ups. sources: answer only from these documents (`source` as /documents lists
+        them; none: all). Returns Answer.to_dict(): text (with [n] markers), found, citations
         (n, source, quote, start, end, score, title, passage, passage_start, page), confidence,
         mode, flags, notice, question."""
         ready()
-        try:  # history, k and mode are checked by answer(): QuestionError says what is wrong
-            return assistant.answer(question, history=history, k=k, mode=mode or None).to_dict()
+        try:  # every argument is checked by answer(): QuestionError says what is wrong
+            return assistant.answer(
+                question, history=history, k=k, mode=mode or None, sources=sources or None
+            ).to_dict()
         except QuestionError as exc:
             raise gr.Error(str(exc)) from None
 
@@ -163,23 +146,28 @@ def build(assistant, warmup) -> gr.Blocks:
         title="Document assistant", fill_height=True, analytics_enabled=False,
         delete_cache=(3600, 3600),
     ) as app:
-        pairs = gr.State([])
+        pairs, turns = gr.State([]), gr.State([])
+        # the conversation, kept in this browser (encrypted with a key of this server run)
+        saved = gr.BrowserState(EMPTY, storage_key="doc-assistant-chat")
         with gr.Sidebar(label="Documents", width=380, elem_id="da-sidebar"):
             gr.Markdown("### Documents")
             docs_list = gr.HTML(
                 '<div class="da-empty">Loading the document list…</div>', elem_id="da-docs"
             )
+            # the types go below the drop zone: a label this long covered the zone's icon
             files = gr.File(
-                label=f"Add documents ({', '.join(ALLOWED)}; up to {s.max_upload_mb:g} MB each)",
+                label=f"Add documents (up to {s.max_upload_mb:g} MB each)",
                 file_count="multiple",
                 file_types=list(ALLOWED),
                 type="filepath",
                 elem_id="da-upload",
             )
+            gr.HTML(f'<div class="da-types">Accepted: {" ".join(ALLOWED)}</div>')
             results = gr.HTML(elem_id="da-results")
             with gr.Row():
                 remove_choice = gr.Dropdown(
-                    label="Remove a document", choices=[], scale=3, elem_id="da-remove-choice"
+                    label="Remove a document", choices=[(PICK, "")], value="", scale=3,
+                    elem_id="da-remove-choice",
                 )
                 remove_btn = gr.Button("Remove", variant="stop", scale=1, elem_id="da-remove")
             with gr.Accordion("Answer settings", open=False, elem_id="da-settings"):
@@ -202,12 +190,16 @@ def build(assistant, warmup) -> gr.Blocks:
             show_label=False,
             elem_id="da-chat",
             scale=1,
-            height="65vh",
+            height="60vh",
             placeholder="**Ask a question about your documents.** Try an example:",
             examples=[{"text": q} for q in EXAMPLES],
             latex_delimiters=[],  # "$" in a document is a dollar sign, not math
             buttons=["copy"],
             feedback_options=None,
+        )
+        scope = gr.Dropdown(
+            label="Ask within", info="Choose documents to answer from; none chosen: all of them",
+            choices=[], value=[], multiselect=True, elem_id="da-scope",
         )
         with gr.Row(equal_height=True):
             question = gr.Textbox(
@@ -220,28 +212,38 @@ def build(assistant, warmup) -> gr.Blocks:
                 elem_id="da-question",
             )
             clear = gr.Button("New chat", scale=1, min_width=110, elem_id="da-clear")
+            export = gr.DownloadButton(
+                "Export chat", scale=1, min_width=110, elem_id="da-export", size="md"
+            )
 
         chat_io = dict(
-            inputs=[question, chatbot, pairs, k, mode],
-            outputs=[chatbot, pairs, question],
+            inputs=[question, chatbot, pairs, turns, k, mode, scope],
+            outputs=[chatbot, pairs, turns, question],
             show_progress="hidden",
             api_visibility="private",
             **answer_limits,
         )
-        question.submit(respond, **chat_io)
         quick = dict(queue=False, api_visibility="private")  # UI-only steps, no queue wait
-        chatbot.example_select(pick_example, None, question, **quick).then(respond, **chat_io)
-        clear.click(lambda: ([], [], ""), None, [chatbot, pairs, question], **quick)
-        chatbot.clear(lambda: [], None, pairs, **quick)
+        keep = dict(fn=save, inputs=[chatbot, pairs, turns], outputs=[saved, export], **quick)
+        question.submit(respond, **chat_io).then(**keep)
+        chatbot.example_select(pick_example, None, question, **quick).then(
+            respond, **chat_io).then(**keep)
+        reset = (lambda: ([], [], [], "", EMPTY, None), None,
+                 [chatbot, pairs, turns, question, saved, export])
+        clear.click(*reset, **quick)
+        chatbot.clear(*reset, **quick)
 
-        doc_outputs = [docs_list, remove_choice, status_line]
+        doc_outputs = [docs_list, remove_choice, scope, status_line]
         files.upload(
-            upload, files, [results, *doc_outputs, files], api_visibility="private", **write_limits
+            upload, [files, scope], [results, *doc_outputs, files], show_progress="hidden",
+            api_visibility="private", **write_limits,
         )
         remove_btn.click(
-            remove, remove_choice, [results, *doc_outputs], api_visibility="private", **write_limits
+            remove, [remove_choice, scope], [results, *doc_outputs], show_progress="hidden",
+            api_visibility="private", **write_limits,
         )
         app.load(on_load, None, doc_outputs, api_visibility="private")
+        app.load(on_restore, saved, [chatbot, pairs, turns, export], **quick)
 
         gr.api(ask, api_name="ask", **answer_limits)
         gr.api(documents, api_name="documents")

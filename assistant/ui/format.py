@@ -33,48 +33,67 @@ def attr(value: object) -> str:
     return text(str(value).replace("\r", " ").replace("\n", " "))
 
 
-def answer_html(answer_text: str, flags: list | None = None, *, streaming: bool = False) -> str:
-    """The answer with its [n] markers as badges; sentences the LLM's citations do not back are
-    marked, so nobody takes them for checked facts."""
+def answer_html(
+    answer_text: str, flags: list | None = None, *, streaming: bool = False,
+    quotes: dict[int, str] | None = None,
+) -> str:
+    """The answer with its [n] markers as links to source n (hovering shows quotes[n]);
+    sentences the LLM's citations do not back are marked where their offsets say, so nobody
+    takes them for checked facts."""
     pieces, pos = [], 0
-    for start, end, reason in _flag_spans(answer_text, flags or []):
-        pieces.append(_with_badges(text(answer_text[pos:start])))
+    for start, end, reason in flag_spans(answer_text, flags or []):
+        pieces.append(_with_links(text(answer_text[pos:start]), quotes))
         title = attr(f"Not backed by its citations: {reason}")
         pieces.append(
             f'<span class="da-flagged" title="{title}">⚠ '
-            f"{_with_badges(text(answer_text[start:end]))}</span>"
+            f"{_with_links(text(answer_text[start:end]), quotes)}</span>"
         )
         pos = end
-    pieces.append(_with_badges(text(answer_text[pos:])))
+    pieces.append(_with_links(text(answer_text[pos:]), quotes))
     cursor = '<span class="da-cursor">▍</span>' if streaming else ""
     return f'<div class="da-answer">{"".join(pieces)}{cursor}</div>'
 
 
-def _with_badges(escaped: str) -> str:
-    return _CITE.sub(r'<span class="da-cite">&#91;\1&#93;</span>', escaped)
+def _with_links(escaped: str, quotes: dict[int, str] | None) -> str:
+    """[n] -> a link that the page script (ui/style.py) makes open source n. The number is
+    also in a class name: the chat's sanitiser keeps classes, whatever it does to others."""
+    if quotes is None:  # still streaming: no sources to open yet
+        return _CITE.sub(r'<span class="da-cite">&#91;\1&#93;</span>', escaped)
+
+    def link(m: re.Match) -> str:
+        n = int(m.group(1))
+        quote = quotes.get(n)
+        title = f' title="{attr(bare(quote))}"' if quote else ""
+        return (
+            f'<a class="da-cite da-cite-{n}" href="#da-src-{n}" role="button"{title}>'
+            f"&#91;{n}&#93;</a>"
+        )
+
+    return _CITE.sub(link, escaped)
 
 
-def _flag_spans(answer_text: str, flags: list) -> list[tuple[int, int, str]]:
-    spans = []
+def flag_spans(answer_text: str, flags: list) -> list[tuple[int, int, str]]:
+    """(start, end, reason) of each flagged sentence, from the offsets the verifier recorded
+    (Flag.start/end into Answer.text), never found again by searching. A flag without usable
+    offsets is listed under the answer but not marked in it; overlapping ones are marked once."""
+    spans: list[tuple[int, int, str]] = []
     for flag in flags:
-        found = _sentence_pattern(getattr(flag, "sentence", "") or "").search(answer_text)
-        if found and not any(s < found.end() and found.start() < e for s, e, _ in spans):
-            spans.append((found.start(), found.end(), getattr(flag, "reason", "")))
+        start, end = int(getattr(flag, "start", 0) or 0), int(getattr(flag, "end", 0) or 0)
+        if not 0 <= start < end <= len(answer_text):
+            continue
+        if not any(s < end and start < e for s, e, _ in spans):
+            spans.append((start, end, getattr(flag, "reason", "")))
     return sorted(spans)
 
 
-_MARKERS = r"(?:\s*\[\d+\])*"  # flagged sentences come without their [n]; the text has them
+_QUOTE_MARKS = "\"'“”‘’„‚«»‹›「」『』"
 
 
-def _sentence_pattern(sentence: str) -> re.Pattern:
-    words = sentence.split()
-    if not words:
-        return re.compile(r"(?!)")  # matches nothing
-    last = words[-1]
-    end = ""
-    if len(last) > 1 and last[-1] in ".!?":  # "Japan [1]." is the sentence "Japan."
-        words[-1], end = last[:-1], _MARKERS + r"\s*" + re.escape(last[-1])
-    return re.compile((_MARKERS + r"\s+").join(map(re.escape, words)) + end)
+def bare(quote: str) -> str:
+    """A quote without the quote marks it may already start or end with (a remark quoted in
+    a news article), so wrapping it in our own marks never doubles them."""
+    quote = " ".join((quote or "").split())
+    return quote.strip(_QUOTE_MARKS).strip() or quote
 
 
 def highlighted_passage(citation) -> str:
@@ -92,13 +111,16 @@ def highlighted_passage(citation) -> str:
 
 
 def source_html(citation) -> str:
+    """One source, collapsed to its name and quote; the class da-src-<n> is what a click on
+    [n] in the answer opens (ui/style.py)."""
     page = f" · {text(citation.where)}" if citation.where else ""
+    n = int(citation.n)
     return (
-        '<details class="da-source"><summary>'
-        f'<span class="da-cite">&#91;{int(citation.n)}&#93;</span> '
+        f'<details class="da-source da-src-{n}"><summary>'
+        f'<span class="da-cite">&#91;{n}&#93;</span> '
         f'<span class="da-name">{text(citation.name)}</span>{page}'
         + _headings(citation)
-        + f'<div class="da-quote">“{text(_short(citation.quote))}”</div>'
+        + f'<div class="da-quote">“{text(_short(bare(citation.quote)))}”</div>'
         "</summary>"
         f'<div class="da-passage">{highlighted_passage(citation)}</div>'
         "</details>"
@@ -143,10 +165,11 @@ def message_html(answer, asked: str | None = None) -> str:
     else:
         if answer.short is not None:
             parts.append(f'<div class="da-short">{text(answer.short.text)}</div>')
-        parts.append(answer_html(answer.text, answer.flags))
+        quotes = {int(c.n): c.quote for c in answer.citations}
+        parts.append(answer_html(answer.text, answer.flags, quotes=quotes))
     if answer.flags:
         items = "".join(
-            f"<li>“{text(f.sentence)}” ({text(f.reason)})</li>" for f in answer.flags
+            f"<li>“{text(bare(f.sentence))}” ({text(f.reason)})</li>" for f in answer.flags
         )
         parts.append(
             '<div class="da-flags">⚠ These sentences are not backed by the cited passages; '
@@ -172,7 +195,8 @@ def message_html(answer, asked: str | None = None) -> str:
     if asked is not None and resolved and resolved != " ".join(asked.split()):
         meta += f' · <span class="da-resolved">searched for “{text(resolved)}”</span>'
     parts.append(f'<div class="da-meta">{meta}</div>')
-    return "".join(parts)
+    # one container per message: a click on [n] opens source n of this message, not another's
+    return '<div class="da-msg">' + "".join(parts) + "</div>"
 
 
 def notice_html(message: str) -> str:
@@ -207,43 +231,3 @@ def ingest_results_html(results: list[tuple[str, str, bool]]) -> str:
         for name, what, ok in results
     )
     return f'<ul class="da-results">{rows}</ul>'
-
-
-CSS = """
-.da-answer { line-height: 1.55; }
-.da-cite { display: inline-block; font-size: 0.75em; font-weight: 600; padding: 0 0.35em;
-  margin: 0 0.1em; border-radius: 0.6em; background: var(--color-accent-soft);
-  color: var(--color-accent); vertical-align: super; line-height: 1.4; }
-.da-cursor { animation: da-blink 1s steps(1) infinite; opacity: 0.6; }
-@keyframes da-blink { 50% { opacity: 0; } }
-.da-refusal { font-weight: 600; }
-.da-flagged { background: rgba(245, 158, 11, 0.18); border-bottom: 2px dotted #d97706; }
-.da-flags, .da-notice, .da-error { margin-top: 0.6em; font-size: 0.9em; padding: 0.4em 0.6em;
-  border-radius: 0.5em; background: var(--background-fill-secondary); }
-.da-error { border-left: 3px solid #dc2626; }
-.da-sources { margin-top: 0.8em; display: flex; flex-direction: column; gap: 0.4em; }
-.da-heading { font-size: 0.8em; text-transform: uppercase; letter-spacing: 0.04em; opacity: 0.7; }
-.da-source { border: 1px solid var(--border-color-primary); border-radius: 0.6em;
-  padding: 0.4em 0.7em; background: var(--background-fill-primary); }
-.da-source summary { cursor: pointer; list-style-position: outside; }
-.da-name { font-weight: 600; }
-.da-headings { font-size: 0.8em; opacity: 0.7; margin-left: 0.3em; }
-.da-quote { font-size: 0.9em; opacity: 0.85; margin-top: 0.2em; }
-.da-short { font-weight: 700; font-size: 1.15em; margin-bottom: 0.3em; }
-.da-passage { margin-top: 0.5em; padding-top: 0.5em; font-size: 0.9em; white-space: normal;
-  border-top: 1px dashed var(--border-color-primary); }
-.da-passage mark, .da-source mark { background: rgba(250, 204, 21, 0.45); color: inherit;
-  padding: 0 0.1em; border-radius: 0.2em; }
-.da-meta { margin-top: 0.5em; font-size: 0.75em; opacity: 0.6; }
-.da-results { list-style: none; padding-left: 0; margin: 0; }
-.da-results li { padding: 0.15em 0; }
-.da-ok { color: var(--body-text-color); }
-.da-failed { color: #dc2626; }
-#da-status { font-size: 0.9em; opacity: 0.8; }
-.da-doclist { list-style: none; padding: 0; margin: 0; display: flex; flex-direction: column;
-  gap: 0.35em; max-height: 40vh; overflow-y: auto; }
-.da-doc { padding: 0.45em 0.6em; border-radius: 0.5em;
-  border: 1px solid var(--border-color-primary); background: var(--background-fill-primary); }
-.da-docname { font-weight: 600; overflow-wrap: anywhere; }
-.da-docmeta, .da-empty { font-size: 0.8em; opacity: 0.7; }
-"""
