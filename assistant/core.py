@@ -145,7 +145,7 @@ class Assistant:
     def _changed(self) -> None:
         """After our own write: bring the lexical index up to date (the writer does it, so
         readers in other processes only load it), and have this process look again."""
-        from assistant.bm25 import catch_up
+        from assistant.lexical import catch_up
 
         catch_up(self.store)
         if self._retriever is not None:

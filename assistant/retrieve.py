@@ -1,4 +1,4 @@
-"""Hybrid retrieval: dense (Chroma) and BM25 (assistant.bm25) rankings fused by reciprocal rank
+"""Hybrid retrieval: dense (Chroma) and BM25 (assistant.lexical) rankings fused by reciprocal rank
 fusion, then reranked by each candidate's best sentence; near-duplicate chunks dropped."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, Field, PrivateAttr
 
-from assistant.bm25 import LexicalCache
+from assistant.lexical import LexicalCache
 from ingest.records import all_ids
 from assistant.scoring import Query, score_chunk_sentences
 

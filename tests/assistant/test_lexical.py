@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from assistant import Assistant
-from assistant import bm25
+from assistant.lexical import follow, segments
 from assistant.text import terms
 
 HARBOUR = "The harbour opened in 1890. Ships from three continents docked there."
@@ -17,7 +17,7 @@ FERRY = "The ferry to the island runs hourly. The harbour master sets the timeta
 
 
 def manifest(a):
-    return bm25._read_manifest(bm25.index_dir(a.store))
+    return follow._read_manifest(follow.index_dir(a.store))
 
 
 def test_the_writer_persists_the_index_and_a_change_adds_only_what_changed(docs, data_dir):
@@ -99,7 +99,7 @@ def test_scores_are_bm25_over_live_chunks(docs, data_dir):
 
 
 def test_many_small_changes_keep_few_segments(docs, data_dir, monkeypatch):
-    monkeypatch.setattr(bm25, "_MAX_SMALL", 3)
+    monkeypatch.setattr(follow, "_MAX_SMALL", 3)
     a = Assistant(data_dir=data_dir)
     for i in range(8):
         (docs / f"note{i}.txt").write_text(f"Note {i}: the tide table for week {i} was printed.")
@@ -125,9 +125,9 @@ def test_a_lost_index_is_rebuilt_from_the_store(docs, data_dir):
 
 def test_segment_find_returns_live_rows_only(tmp_path):
     ids = np.array([b"a", b"c", b"e"], dtype="S64")
-    name = bm25._write_segment(tmp_path, ids, np.array([1, 1, 1]), np.array([5, 5, 6], dtype=np.uint64),
+    name = segments.write_segment(tmp_path, ids, np.array([1, 1, 1]), np.array([5, 5, 6], dtype=np.uint64),
                                np.array([0, 2, 1]), np.array([1, 1, 1]))
     np.save(tmp_path / "del.npy", np.array([2]))
-    seg = bm25.Segment(tmp_path, name, "del.npy")
+    seg = segments.Segment(tmp_path, name, "del.npy")
     assert seg.find(np.array([b"a", b"b", b"e", b"z"], dtype="S64")).tolist() == [0]
     assert seg.df(5) == 1 and seg.df(6) == 1 and seg.df(7) == 0

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 
-from assistant.bm25 import LexicalCache
+from assistant.lexical import LexicalCache
 from assistant.core import Assistant
 from assistant.retrieve import HybridRetriever
 

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from assistant import Assistant
-from assistant.bm25 import LexicalCache
+from assistant.lexical import LexicalCache
 from ingest.load import load_file
 
 pytestmark = pytest.mark.server
