@@ -141,8 +141,13 @@ def main() -> int:
     p.add_argument("--pipelines", default="ours,ours-torch,baseline",
                    help="comma-separated, of ours, ours-torch, baseline (default: all three)")
     p.add_argument("--repeat", type=int, default=1, help="runs per pipeline; the best is kept")
+    p.add_argument("--checks", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--child", nargs=2, metavar=("PIPELINE", "FOLDER"), help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.checks:
+        print(precision_check())
+        print(onnx_check())
+        return 0
     if args.child:
         print(json.dumps(child(args.child[0], Path(args.child[1]))))
         return 0
@@ -150,9 +155,11 @@ def main() -> int:
         print(f"{paragraph_corpus(args.paragraphs, args.folders)} paragraphs in {args.paragraphs}")
         return 0
     print(f"load average before: {os.getloadavg()}")
-    if not args.no_precision_check:
-        print(precision_check())
-        print(onnx_check())
+    if not args.no_precision_check:  # in a child: the parent stays small, as ru_maxrss
+        # survives fork and exec, and the pipelines' peak RSS would start from the checks'
+        checks = subprocess.run([sys.executable, __file__, "--checks"], capture_output=True,
+                                text=True, check=True)
+        print(checks.stdout.strip())
     print("| corpus | pipeline | MB | chunks | seconds | MB/min | chunks/s | peak RSS MB | load 1 min |")
     print("|---|---|---|---|---|---|---|---|---|")
     for folder in args.folders:
