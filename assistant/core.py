@@ -48,7 +48,8 @@ class Assistant:
 
             s = self.settings
             self._embeddings = SentenceEmbeddings(
-                s.embedding_model, s.device, precision=s.embedding_precision
+                s.embedding_model, s.device, precision=s.embedding_precision,
+                backend=s.embedding_backend,
             )
         return self._embeddings
 

@@ -17,6 +17,7 @@ def default_data_dir() -> Path:
 
 # ingest.embeddings.PRECISIONS holds the same names (ingest cannot import assistant).
 Precision = Literal["auto", "float32", "bfloat16"]
+Backend = Literal["auto", "onnx", "torch"]
 
 
 class SettingsError(ValueError):
@@ -47,6 +48,13 @@ class Settings(BaseSettings):
         "auto", description="'auto' = bfloat16 where it measures faster than float32 (timed "
         "once per machine on CPUs with native bfloat16; vectors within 1e-4 cosine of float32), "
         "float32 elsewhere.",
+    )
+    embedding_backend: Backend = Field(
+        "auto", description="'auto' = ONNX Runtime on a CPU in float32 (the bundled model, or a "
+        "local model directory, exported once from its own weights to ~/.cache/doc-assistant/"
+        "onnx/ and used only when its vectors match torch's to cosine 0.999 and it measured no "
+        "slower), torch on a GPU or in bfloat16 and wherever ONNX cannot be used (the reason is "
+        "logged); 'onnx' = ONNX Runtime wherever it can run; 'torch' = always torch.",
     )
     chunk_size: int = Field(600, ge=50, description="Target chunk length in characters.")
     chunk_overlap: int = Field(

@@ -75,3 +75,126 @@ def test_the_settings_offer_exactly_the_precisions_ingest_knows():
     from ingest.embeddings import PRECISIONS
 
     assert get_args(Precision) == PRECISIONS
+
+
+# -- ONNX Runtime ------------------------------------------------------------------------------
+
+VARIED = SENTENCES + [
+    "Yes.",
+    "",
+    "   leading and trailing spaces   ",
+    "Überprüfen Sie die Einstellungen, bevor Sie fortfahren.",
+    "東京は日本の首都です。",
+    "Москва — столица России.",
+    "- a list item with `inline code` and a [link](https://example.org/a?b=1)",
+    "| name | type | default |",
+    "timeout: float = 30.0 (seconds before the request is abandoned)",
+    "def validate(cls, value: int) -> int:\n    if value < 0:\n        raise ValueError('no')\n    return value",
+    "pip install 'pydantic[email]>=2.0'",
+    "Models > Validators > Field validators",
+    "The quick brown fox jumps over the lazy dog. " * 60,  # truncated at 256 tokens
+    "E = mc², where c ≈ 299,792,458 m/s.",
+    "In 1920 a fire destroyed the east pier; it was rebuilt within two years.",
+    "Who wrote the report, and when was it published?",
+    "The committee approved the budget by a vote of 7 to 2 on 14 March 2019.",
+    "GET /api/v2/items?limit=50&offset=100 HTTP/1.1",
+    "🙂 emoji and symbols ™ © ®",
+    "A" * 300,
+    "Note",
+    "1. First, install the package.",
+    "The mitochondria is the powerhouse of the cell.",
+    "SELECT name, count(*) FROM users GROUP BY name HAVING count(*) > 1;",
+    "Le chat est sur la table, et le chien dort dans le jardin.",
+    "Revenue rose 12% year over year, driven by services.",
+    "@field_validator('name')",
+    "x",
+    "Chapter 3 > Section 2 > Results",
+    "Press Ctrl+C to stop; the next run resumes where this one left off.",
+]
+
+
+def test_onnx_vectors_match_torch_ones():
+    from ingest.embeddings import onnx_encoder
+
+    onnx = SentenceEmbeddings(backend="onnx", precision="float32")
+    assert onnx.onnx is not None, onnx_encoder("all-MiniLM-L6-v2", "auto")[1]  # the reason
+    fast = onnx.encode(VARIED)
+    reference = SentenceEmbeddings(backend="torch", precision="float32").encode(VARIED)
+    assert fast.dtype == np.float32 and fast.shape == reference.shape
+    assert np.allclose(np.linalg.norm(fast, axis=1), 1.0, atol=1e-4)
+    cosines = (fast * reference).sum(axis=1)
+    assert cosines.min() >= 0.999, cosines
+    # order does not matter (batches are sorted by length and run on several threads)
+    assert np.allclose(onnx.encode(VARIED[::-1])[::-1], fast, atol=1e-5)
+    assert onnx.encode([]).shape[0] == 0
+
+
+def test_without_onnxruntime_torch_is_used_and_the_reason_logged(monkeypatch, caplog):
+    import logging
+    import sys
+
+    from ingest.embeddings import onnx_encoder
+
+    onnx_encoder.cache_clear()
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import fails as if not installed
+    try:
+        with caplog.at_level(logging.WARNING, logger="ingest.embeddings"):
+            e = SentenceEmbeddings(backend="onnx")
+            assert e.onnx is None
+            vectors = e.encode(SENTENCES)
+        assert "onnxruntime is not installed" in caplog.text
+        reference = SentenceEmbeddings(backend="torch").encode(SENTENCES)
+        assert np.allclose(vectors, reference, atol=1e-6)
+    finally:
+        onnx_encoder.cache_clear()
+
+
+def test_a_failed_export_falls_back_to_torch(monkeypatch, tmp_path, caplog):
+    import logging
+
+    from ingest import onnx_backend
+    from ingest.embeddings import onnx_encoder
+
+    def broken(*args):
+        raise RuntimeError("exporter crashed")
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(onnx_backend, "_export", broken)
+    onnx_encoder.cache_clear()
+    try:
+        with caplog.at_level(logging.WARNING, logger="ingest.embeddings"):
+            assert SentenceEmbeddings(backend="auto").onnx is None
+        assert "export failed (RuntimeError: exporter crashed)" in caplog.text
+        assert not list(tmp_path.rglob("*.onnx"))  # nothing half-written is left
+    finally:
+        onnx_encoder.cache_clear()
+
+
+@pytest.mark.parametrize("onnx_s, backend, device, used", [
+    (0.5, "auto", "cpu", True),
+    (1.5, "auto", "cpu", False),  # measured slower: auto keeps torch
+    (1.5, "onnx", "cpu", True),  # asked for
+    (0.5, "torch", "cpu", False),
+    (0.5, "auto", "cuda", False),  # a GPU runs torch
+])
+def test_auto_backend_is_onnx_only_where_it_measured_faster(monkeypatch, onnx_s, backend, device, used):
+    from ingest import embeddings
+
+    encoder = object()
+    monkeypatch.setattr(embeddings, "onnx_encoder",
+                        lambda *a: (encoder, {"min_cosine": 1.0, "torch_s": 1.0, "onnx_s": onnx_s}))
+    assert (embeddings.resolve_backend(backend, device, "float32") is encoder) == used
+
+
+def test_bfloat16_runs_on_torch_and_a_wrong_backend_names_the_choices():
+    from ingest.embeddings import resolve_backend
+
+    assert resolve_backend("onnx", "cpu", "bfloat16") is None
+    with pytest.raises(ValueError, match="auto, onnx, torch"):
+        SentenceEmbeddings(backend="tensorrt")
+
+
+def test_the_backend_setting_reaches_the_model(monkeypatch, tmp_path):
+    monkeypatch.setenv("ASSISTANT_EMBEDDING_BACKEND", "torch")
+    assert Assistant(data_dir=tmp_path).embeddings.backend == "torch"
+    assert Assistant(data_dir=tmp_path, embedding_backend="onnx").embeddings.backend == "onnx"

@@ -1,0 +1,332 @@
+"""The embedding model through ONNX Runtime: the same float32 arithmetic as torch, fused.
+
+sentence-transformers' own ONNX backend needs optimum-onnx, which pins transformers < 4.58 and
+so cannot be installed beside the transformers 5 that sentence-transformers 6 uses. This module
+does what that backend does, with what is already here: the local torch weights are exported
+once with torch.onnx (never downloaded: it reads the model directory on disk), BERT's attention,
+GELU and layer norms are fused by onnxruntime's own transformer optimizer, and the result is
+cached per user in ~/.cache/doc-assistant/onnx/<model>/<fingerprint>/ (written to a temporary
+name, then renamed: a killed export leaves nothing half-written).
+
+Before it is used, an exported model is checked against torch on a fixed set of varied texts:
+every vector must be within cosine 0.999 of torch's (they agree to ~1e-6), or torch is kept.
+Anything that goes wrong (onnxruntime or onnx missing, a model this cannot export, a check that
+fails) is logged with its reason and leaves the torch model in use."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1  # bumped when the export or the optimisation changes: old caches are not reused
+MIN_COSINE = 0.999
+
+CHECK_TEXTS = [
+    "The harbour opened in 1890, and ships from three continents docked there.",
+    "In 1920 a fire destroyed the east pier; it was rebuilt within two years.",
+    "Seoul's foreign ministry said Japan should seek consent before exercising the right.",
+    "Install the package, then run the command with the path of the folder to index.",
+    "Photosynthesis converts light energy into chemical energy.",
+    "Yes.",
+    "",
+    "Überprüfen Sie die Einstellungen, bevor Sie fortfahren — danke!",
+    "東京は日本の首都です。",
+    "- a list item with `inline code` and a [link](https://example.org/path?q=1)",
+    "| name | type | default |\n| timeout | float | 30.0 |",
+    "def validate(cls, value: int) -> int:\n    if value < 0:\n        raise ValueError('negative')\n"
+    "    return value * 2",
+    "Models > Validators > Field validators",
+    "pip install 'pydantic[email]>=2.0'",
+    "The quick brown fox jumps over the lazy dog. " * 40,  # past the 256-token limit
+    "E = mc^2, where c ≈ 299,792,458 m/s.",
+]
+
+
+class Unavailable(Exception):
+    """Why the ONNX path cannot be used; the caller logs it and keeps torch."""
+
+
+def cache_root() -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "doc-assistant" / "onnx"
+
+
+def _fingerprint(model_dir: Path) -> str:
+    """What the exported file depends on: the weights and configs (by size and content hash of
+    the small files, size and mtime of the weights), torch and onnxruntime versions."""
+    import onnxruntime
+    import torch
+
+    h = hashlib.sha256(f"{FORMAT}|{torch.__version__}|{onnxruntime.__version__}".encode())
+    for path in sorted(model_dir.iterdir()):
+        if path.is_file():
+            st = path.stat()
+            h.update(f"{path.name}|{st.st_size}".encode())
+            if st.st_size < 2_000_000:
+                h.update(path.read_bytes())
+            else:
+                h.update(str(st.st_mtime_ns).encode())
+    return h.hexdigest()[:16]
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+
+
+def _check_structure(model) -> str:
+    """The pooling the ONNX path reproduces ('mean' or 'cls'), or Unavailable."""
+    names = [type(m).__name__ for m in model]
+    if len(names) < 2 or names[0] != "Transformer" or names[1] != "Pooling" or any(
+        n != "Normalize" for n in names[2:]
+    ):
+        raise Unavailable(f"modules {names} (only Transformer, Pooling[, Normalize] is exported)")
+    config = model[1].get_config_dict()
+    mode = config.get("pooling_mode")  # sentence-transformers >= 6: a name (or a list of them)
+    if mode is None:  # older: one flag per mode
+        mode = [k for k, v in config.items() if k.startswith("pooling_mode") and v is True]
+    modes = [mode] if isinstance(mode, str) else list(mode)
+    if modes in (["mean"], ["pooling_mode_mean_tokens"]):
+        return "mean"
+    if modes in (["cls"], ["pooling_mode_cls_token"]):
+        return "cls"
+    raise Unavailable(f"pooling {modes} (only mean or cls pooling is reproduced)")
+
+
+def _export(model, model_dir: Path, target: Path) -> None:
+    """Exports the transformer of `model` (a local directory) to `target`, fused and atomic."""
+    import warnings
+
+    import torch
+    from transformers import AutoModel
+
+    try:
+        import onnx  # noqa: F401 - torch.onnx needs it
+        from onnxruntime.transformers import optimizer
+    except ImportError as exc:
+        raise Unavailable(f"{exc.name} is not installed") from exc
+    # eager attention: the pattern onnxruntime's optimizer fuses into one Attention op
+    auto = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager").eval()
+    inputs = model.tokenize(["a short one", "and a somewhat longer second text"])
+    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in inputs]
+
+    class Hidden(torch.nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, *args):
+            return self.inner(**dict(zip(names, args))).last_hidden_state
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    raw = target.with_name(f".raw-{os.getpid()}.onnx")
+    tmp = target.with_name(f".tmp-{os.getpid()}.onnx")
+    try:
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                Hidden(auto), tuple(inputs[n] for n in names), str(raw),
+                input_names=names, output_names=["last_hidden_state"],
+                dynamic_axes={n: {0: "batch", 1: "sequence"} for n in [*names, "last_hidden_state"]},
+                opset_version=17, dynamo=False,
+            )
+        config = auto.config
+        model_type = config.model_type if config.model_type in ("bert", "roberta") else "bert"
+        fused = optimizer.optimize_model(
+            str(raw), model_type=model_type, num_heads=getattr(config, "num_attention_heads", 0),
+            hidden_size=getattr(config, "hidden_size", 0), opt_level=0, use_gpu=False,
+        )
+        fused.save_model_to_file(str(tmp))
+        os.replace(tmp, target)
+    finally:
+        for path in (raw, tmp):
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+class OnnxEncoder:
+    """Encodes like `model.encode(..., normalize_embeddings=True)`, through onnxruntime:
+    sentence-transformers' tokenizer settings, the exported transformer, the model's pooling.
+
+    Texts are tokenized once, sorted by token count and cut into batches of about
+    `TOKENS_PER_BATCH` padded tokens (many short sentences, few long code blocks), so padding
+    stays near 3% of the tokens, where fixed batches of 64 sorted texts padded 30% more.
+    Batches run on `workers` threads of one session, each single-threaded: on a shared machine
+    an operator split over threads waits for the slowest of them at every step, while
+    independent batches do not wait for each other."""
+
+    TOKENS_PER_BATCH = 4096
+
+    def __init__(self, model, path: Path, pooling: str, workers: int | None = None) -> None:
+        import onnxruntime as ort
+
+        self.model, self.pooling = model, pooling
+        self.workers = workers or physical_cores()
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.inputs = [i.name for i in self.session.get_inputs()]
+        self._pool = None
+
+    def _tokenize(self, texts: list[str]) -> dict[str, list[list[int]]]:
+        # what sentence-transformers' Transformer.preprocess does, unpadded
+        return self.model.tokenizer(
+            texts, padding=False, truncation="longest_first", max_length=self.model.max_seq_length,
+        )
+
+    def batches(self, lengths: list[int], max_texts: int = 256) -> list[np.ndarray]:
+        """Indices of the texts in each batch: longest first, at most TOKENS_PER_BATCH padded
+        tokens (and `max_texts` texts) a batch."""
+        order = np.argsort(-np.asarray(lengths), kind="stable")
+        out, start = [], 0
+        while start < len(order):
+            longest = max(lengths[order[start]], 1)
+            n = max(1, min(max_texts, self.TOKENS_PER_BATCH // longest))
+            out.append(order[start : start + n])
+            start += n
+        return out
+
+    def _run(self, features: dict, idx: np.ndarray) -> np.ndarray:
+        width = max(len(features["input_ids"][j]) for j in idx)
+        feed = {}
+        for name in self.inputs:
+            rows = features[name] if name in features else None
+            array = np.zeros((len(idx), width), dtype=np.int64)
+            if rows is not None:
+                for r, j in enumerate(idx):
+                    array[r, : len(rows[j])] = rows[j]
+            feed[name] = array
+        hidden = self.session.run(None, feed)[0]
+        if self.pooling == "cls":
+            pooled = hidden[:, 0]
+        else:
+            mask = feed["attention_mask"][..., None].astype(np.float32)
+            pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
+        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+        return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        features = self._tokenize(list(texts))
+        if "attention_mask" not in features:
+            features["attention_mask"] = [[1] * len(ids) for ids in features["input_ids"]]
+        batches = self.batches([len(ids) for ids in features["input_ids"]])
+        if self.workers > 1 and len(batches) > 1:
+            if self._pool is None:
+                from concurrent.futures import ThreadPoolExecutor
+
+                self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="onnx-embed")
+            results = list(self._pool.map(lambda idx: self._run(features, idx), batches))
+        else:
+            results = [self._run(features, idx) for idx in batches]
+        out = np.empty((len(texts), results[0].shape[1]), dtype=np.float32)
+        for idx, vectors in zip(batches, results):
+            out[idx] = vectors
+        return out
+
+
+def physical_cores() -> int:
+    """Physical cores this process may run on (hyperthreads share one core's arithmetic)."""
+    try:
+        allowed = os.sched_getaffinity(0)
+    except AttributeError:
+        return os.cpu_count() or 1
+    cores = set()
+    for cpu in allowed:
+        try:
+            base = Path(f"/sys/devices/system/cpu/cpu{cpu}/topology")
+            cores.add(((base / "physical_package_id").read_text().strip(),
+                       (base / "core_id").read_text().strip()))
+        except OSError:
+            return len(allowed)
+    return max(1, len(cores))
+
+
+def load_encoder(model, model_dir: str | Path, model_name: str) -> tuple[OnnxEncoder, dict]:
+    """The checked ONNX encoder of `model` (loaded from the local `model_dir`), exporting it
+    the first time; and what its check found: {"min_cosine", "torch_s", "onnx_s"}. Raises
+    Unavailable with the reason when it cannot be used."""
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError as exc:
+        raise Unavailable("onnxruntime is not installed") from exc
+    model_dir = Path(model_dir)
+    if not model_dir.is_dir():
+        raise Unavailable(f"{model_dir} is not a local model directory")
+    pooling = _check_structure(model)
+    folder = cache_root() / _safe(model_name) / _fingerprint(model_dir)
+    target = folder / "model.onnx"
+    checked = folder / "check.json"
+    from filelock import FileLock
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(folder / ".lock")):  # two processes starting at once export once
+        if not target.exists():
+            t = time.perf_counter()
+            try:
+                _export(model, model_dir, target)
+            except Unavailable:
+                raise
+            except Exception as exc:  # noqa: BLE001 - any export failure means: keep torch
+                raise Unavailable(f"export failed ({type(exc).__name__}: {exc})") from exc
+            log.info("exported %s to ONNX in %.1f s: %s", model_name, time.perf_counter() - t, target)
+            with contextlib.suppress(OSError):
+                checked.unlink()
+        encoder = OnnxEncoder(model, target, pooling)
+        try:  # checked once per CPU (the timings are the CPU's)
+            known = json.loads(checked.read_text())
+        except (OSError, ValueError):
+            known = {}
+        check = known.get(_cpu())
+        if check is None:
+            check = known[_cpu()] = compare(model, encoder)
+            tmp = checked.with_name(f".check-{os.getpid()}.json")
+            tmp.write_text(json.dumps(known, indent=1))
+            os.replace(tmp, checked)
+    if check["min_cosine"] < MIN_COSINE:
+        raise Unavailable(f"its vectors differ from torch's (cosine {check['min_cosine']:.5f})")
+    return encoder, check
+
+
+def _cpu() -> str:
+    import platform
+
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return f"{line.split(':', 1)[1].strip()}|{os.cpu_count()}"
+    return f"{platform.processor()}|{os.cpu_count()}"
+
+
+def compare(model, encoder: OnnxEncoder, repeats: int = 3) -> dict:
+    """Cosine of the ONNX vectors to torch's on CHECK_TEXTS, and seconds for a batch of 64
+    sentences in each (best of `repeats`, after a warm-up)."""
+    reference = model.encode(CHECK_TEXTS, normalize_embeddings=True, convert_to_numpy=True,
+                             show_progress_bar=False)
+    ours = encoder.encode(CHECK_TEXTS)
+    cosines = (np.asarray(reference, dtype=np.float32) * ours).sum(axis=1)
+    batch = [t for t in CHECK_TEXTS[:5] for _ in range(13)][:64]
+    timings = {}
+    for name, run in (
+        ("torch_s", lambda: model.encode(batch, batch_size=64, show_progress_bar=False)),
+        ("onnx_s", lambda: encoder.encode(batch)),
+    ):
+        best = float("inf")
+        for _ in range(repeats):
+            t = time.perf_counter()
+            run()
+            best = min(best, time.perf_counter() - t)
+        timings[name] = best
+    return {"min_cosine": float(cosines.min()), **timings}
