@@ -39,6 +39,7 @@ class Assistant:
         # Lazy set-up must happen once even when UI worker threads arrive together (two threads
         # opening the same Chroma store at once crash it).
         self._setup = threading.RLock()
+        self._held = threading.local()  # this thread already holds the writer's lock
 
     # -- plumbing -------------------------------------------------------------------------
     @property
@@ -89,8 +90,10 @@ class Assistant:
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[None]:
-        """One writer per embedded data dir; a Chroma server serialises writes itself."""
-        if self.settings.chroma_url:
+        """One writer per embedded data dir; a Chroma server serialises writes itself.
+        Reentrant within a thread: opening an old index inside a sync migrates it under the
+        lock the sync already holds."""
+        if self.settings.chroma_url or getattr(self._held, "depth", 0):
             yield
             return
         from filelock import FileLock, Timeout
@@ -108,9 +111,11 @@ class Assistant:
                 f"the index in {data_dir} is in use: another process has been ingesting into it "
                 f"for over {timeout:g} s; wait for it to finish, or use another --data-dir"
             ) from None
+        self._held.depth = 1
         try:
             yield
         finally:
+            self._held.depth = 0
             lock.release()
 
     # -- documents --------------------------------------------------------------------------
@@ -129,11 +134,10 @@ class Assistant:
             )
         paths = [check_path_argument(p) for p in paths]  # before the index is opened
         s = self.settings
-        store = self.store  # opened (and migrated, under the lock) before the lock is taken
         with self._writing():
             report = sync(
                 paths,
-                store,
+                self.store,
                 chunk_size=s.chunk_size,
                 chunk_overlap=s.chunk_overlap,
                 progress=progress,
@@ -168,10 +172,9 @@ class Assistant:
 
         source = os.fspath(check_path_argument(source))
         normalised = str(normalise(source))  # as ingest names it: "docs/a.txt" works too
-        store = self.store  # opening may migrate, which takes the lock itself
         with self._writing():
-            removed = remove_document(source, store) or (
-                normalised != source and remove_document(normalised, store)
+            removed = remove_document(source, self.store) or (
+                normalised != source and remove_document(normalised, self.store)
             )
             self._changed()
         return removed

@@ -223,7 +223,8 @@ def build(assistant, warmup) -> gr.Blocks:
             api_visibility="private",
             **answer_limits,
         )
-        quick = dict(queue=False, api_visibility="private")  # UI-only steps, no queue wait
+        # UI-only steps, no queue wait, no progress overlay
+        quick = dict(queue=False, api_visibility="private", show_progress="hidden")
         keep = dict(fn=save, inputs=[chatbot, pairs, turns], outputs=[saved, export], **quick)
         question.submit(respond, **chat_io).then(**keep)
         chatbot.example_select(pick_example, None, question, **quick).then(
@@ -242,7 +243,7 @@ def build(assistant, warmup) -> gr.Blocks:
             remove, [remove_choice, scope], [results, *doc_outputs], show_progress="hidden",
             api_visibility="private", **write_limits,
         )
-        app.load(on_load, None, doc_outputs, api_visibility="private")
+        app.load(on_load, None, doc_outputs, api_visibility="private", show_progress="hidden")
         app.load(on_restore, saved, [chatbot, pairs, turns, export], **quick)
 
         gr.api(ask, api_name="ask", **answer_limits)
