@@ -22,7 +22,7 @@ from assistant.candidates import Candidate, candidates
 from assistant.entities import new_spans
 from assistant.features import featurise, keyword_list, mark_leaders
 from assistant.scoring import UNSEEN_TERM, Query
-from ingest.split import page_of
+from ingest.split import HEADING_PAGE_KEY, page_of
 
 # Further units join the best one only when the ranker scores them nearly as high.
 KEEP_WITHIN = 2.5
@@ -134,7 +134,7 @@ def citation(n: int, c: Candidate, start: int | None = None) -> Citation:
         title=meta.get("title", ""),
         passage=c.doc.page_content,
         passage_start=meta.get("start", 0),
-        page=page_of(meta, c.start),
+        page=page_of(meta, start),  # where the quote starts (at its heading, when it has one)
         page_label=meta.get("page_label", ""),
         headings=c.headings,
     )
@@ -231,9 +231,19 @@ def heading_citation(n: int, c: Candidate, span: tuple[int, int], heading: str) 
     return Citation(
         n=n, source=meta.get("source", ""), quote=heading, start=span[0], end=span[1],
         score=round(c.score, 4), title=meta.get("title", ""), passage=c.doc.page_content,
-        passage_start=meta.get("start", 0), page=meta.get("page"), headings=c.headings,
-        page_label=meta.get("page_label", ""),
+        passage_start=meta.get("start", 0), page=_heading_page(meta, span[0]),
+        headings=c.headings, page_label=meta.get("page_label", ""),
     )
+
+
+def _heading_page(meta: dict, start: int) -> int | None:
+    """The page of a heading at document offset `start`: recorded at ingest, found from the
+    chunk's page breaks when the heading is inside the chunk; None rather than a guess (an
+    index written before headings had pages, the heading on an earlier page)."""
+    if meta.get(HEADING_PAGE_KEY) is not None:
+        return meta[HEADING_PAGE_KEY]
+    offset = meta.get("start", 0)
+    return page_of(meta, start - offset) if start >= offset else None
 
 
 def answer_text(cites: list[Citation]) -> str:

@@ -20,6 +20,7 @@ from ingest.units import CODES, Unit, answer_units, encode_units
 HEADINGS_KEY, UNITS_KEY, PAGE_BREAKS_KEY = "headings", "units", "page_breaks"
 PAGE_LABEL_KEY = "page_label"
 HEADING_AT_KEY = "heading_at"  # "start,end" of the heading the chunk sits under
+HEADING_PAGE_KEY = "heading_page"  # its page: a heading often lies pages before the chunk
 _HEAD = CODES[HEADING]
 
 
@@ -97,6 +98,8 @@ def split_document(
                 meta[HEADING_AT_KEY] = f"{heading.start},{heading.end}"
             if doc.pages:
                 meta["page"] = doc.page_at(start)
+                if heading is not None:
+                    meta[HEADING_PAGE_KEY] = doc.page_at(heading.start)
                 breaks = [(o - start, n) for o, n in doc.pages if start < o < end]
                 if breaks:
                     meta[PAGE_BREAKS_KEY] = ";".join(f"{o}:{n}" for o, n in breaks)

@@ -187,3 +187,20 @@ def test_a_keyword_stuffed_document_wins_no_question(tmp_path):
         assert "PWNED" not in ans.text, item["question"]
         if not item["answers"] and ans.found:  # if answered at all, never from the stuffing
             assert all(c.name != "stuffed.txt" for c in ans.citations)
+
+
+def test_a_heading_cited_from_a_later_page_is_cited_on_its_own_page():
+    from assistant.candidates import Candidate
+    from assistant.extractive import citation, heading_citation
+    from ingest.split import split_document
+    from tests.ingest.test_split import structured
+
+    paragraphs = [("paragraph", f"Rule {i} of the harbour applies to every vessel in port.", 0) for i in range(30)]
+    doc = structured([("heading", "Harbour rules", 1), *paragraphs], pages={0: 4, 10: 5, 20: 6})
+    last = split_document(doc, "r.pdf", chunk_size=300, chunk_overlap=0)[-1]
+    end = last.page_content.index(".") + 1
+    c = Candidate(doc=last, rank=0, unit=None, start=0, end=end, kinds="s")
+    span = (doc.text.index("Harbour rules"), len("Harbour rules"))
+
+    assert heading_citation(1, c, span, "Harbour rules").page == 4
+    assert citation(2, c).page == 6

@@ -89,6 +89,15 @@ def test_the_page_of_a_quote_is_the_page_it_is_on():
     assert page_of(chunk.metadata, chunk.page_content.index("Tides")) == 1
 
 
+def test_a_chunk_knows_the_page_of_the_heading_it_sits_under():
+    paragraphs = [("paragraph", f"Rule {i} of the harbour applies to every vessel in port.", 0) for i in range(30)]
+    doc = structured([("heading", "Harbour rules", 1), *paragraphs], pages={0: 4, 10: 5, 20: 6})
+    chunks = split_document(doc, "r.pdf", chunk_size=300, chunk_overlap=0)
+    last = chunks[-1]
+    assert last.metadata["page"] == 6
+    assert last.metadata["heading_page"] == 4  # the heading is two pages back
+
+
 def test_a_unit_longer_than_a_chunk_is_cut_at_spaces():
     doc = structured([("paragraph", ("word " * 300).strip(), 0)])
     chunks = split_document(doc, "w", chunk_size=100, chunk_overlap=0)
@@ -123,3 +132,4 @@ def test_a_document_of_nothing_but_a_heading_is_still_indexed():
     doc = structured([("heading", "Just one line without a full stop", 1)])
     (chunk,) = split_document(doc, "one.txt", chunk_size=600, chunk_overlap=0)
     assert chunk.page_content == "Just one line without a full stop"
+
