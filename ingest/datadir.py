@@ -12,6 +12,7 @@ import os
 import sqlite3
 from pathlib import Path
 
+from ingest.discover import path_like
 from ingest.errors import IndexDamaged, IndexMissing, IndexPermission, IndexProblem, PathError
 
 DATABASE = "chroma.sqlite3"
@@ -19,15 +20,11 @@ DATABASE = "chroma.sqlite3"
 
 def check_data_dir(data_dir: object) -> Path:
     """The data dir as a folder path (created later, when first written), or PathError."""
-    if isinstance(data_dir, bytes):
-        data_dir = os.fsdecode(data_dir)
-    if not isinstance(data_dir, (str, os.PathLike)):
-        raise PathError(f"the data dir must be a folder path, not {type(data_dir).__name__}")
-    if not os.fspath(data_dir).strip():
-        raise PathError(
-            "the data dir is empty; give a folder (--data-dir / ASSISTANT_DATA_DIR), or leave it "
-            "unset for the default"
-        )
+    data_dir = path_like(
+        data_dir, "the data dir must be a folder path",
+        "the data dir is empty; give a folder (--data-dir / ASSISTANT_DATA_DIR), or leave it "
+        "unset for the default",
+    )
     path = Path(data_dir).expanduser()
     for existing in (path, *path.parents):  # the nearest part that exists must be a folder
         if existing.exists() or existing.is_symlink():

@@ -54,14 +54,21 @@ def normalise(raw: str | os.PathLike) -> Path:
 
 def check_path_argument(raw: object) -> str | os.PathLike:
     """A path argument (of ingest or remove) that can be used, or PathError saying why not."""
+    return path_like(
+        raw, "a path must be text or a path",
+        "an empty path was given; name a file or folder (use '.' for the current folder)",
+    )
+
+
+def path_like(raw: object, not_a_path: str, empty: str) -> str | os.PathLike:
+    """raw as text or a path (bytes decoded as the file system does), or PathError: `not_a_path`
+    (followed by the type given) or `empty`."""
     if isinstance(raw, bytes):
         raw = os.fsdecode(raw)
     if not isinstance(raw, (str, os.PathLike)):
-        raise PathError(f"a path must be text or a path, not {type(raw).__name__}")
+        raise PathError(f"{not_a_path}, not {type(raw).__name__}")
     if not os.fspath(raw).strip():
-        raise PathError(
-            "an empty path was given; name a file or folder (use '.' for the current folder)"
-        )
+        raise PathError(empty)
     return raw
 
 
