@@ -15,7 +15,7 @@ def default_data_dir() -> Path:
     return Path(base) / "doc-assistant"
 
 
-# ingest.embeddings.PRECISIONS holds the same names (ingest cannot import assistant).
+# ingest.model_runtime.PRECISIONS holds the same names (ingest cannot import assistant).
 Precision = Literal["auto", "float32", "bfloat16"]
 Backend = Literal["auto", "onnx", "torch"]
 

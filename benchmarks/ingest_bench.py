@@ -89,7 +89,7 @@ def paragraph_corpus(out: Path, folders: list[Path]) -> int:
 
 
 def precision_check() -> str:
-    from ingest.embeddings import native_bfloat16, resolve_precision, time_precisions
+    from ingest.model_runtime import native_bfloat16, resolve_precision, time_precisions
 
     t = time_precisions("all-MiniLM-L6-v2", "cpu")
     return (f"precision check: 64 sentences in {t['float32'] * 1000:.0f} ms float32, "
@@ -101,7 +101,8 @@ def onnx_check() -> str:
     """ONNX Runtime's vectors against torch's (cosine over varied texts) and both timed."""
     import numpy as np
 
-    from ingest.embeddings import SentenceEmbeddings, onnx_encoder, resolve_backend
+    from ingest.embeddings import SentenceEmbeddings
+    from ingest.model_runtime import onnx_encoder, resolve_backend
     from ingest.onnx_backend import CHECK_TEXTS
 
     encoder, check = onnx_encoder("all-MiniLM-L6-v2", "cpu")

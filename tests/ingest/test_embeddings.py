@@ -17,9 +17,9 @@ SENTENCES = [
 
 
 def test_auto_precision_is_float32_without_native_bfloat16(monkeypatch):
-    from ingest import embeddings
+    from ingest import model_runtime
 
-    monkeypatch.setattr(embeddings, "native_bfloat16", lambda: False)
+    monkeypatch.setattr(model_runtime, "native_bfloat16", lambda: False)
     resolve_precision.cache_clear()
     assert resolve_precision("auto", "cpu") == "float32"
     resolve_precision.cache_clear()
@@ -27,12 +27,12 @@ def test_auto_precision_is_float32_without_native_bfloat16(monkeypatch):
 
 @pytest.mark.parametrize("bf16_seconds, expected", [(0.5, "bfloat16"), (0.95, "float32"), (1.6, "float32")])
 def test_auto_precision_is_bfloat16_only_where_it_measures_faster(monkeypatch, tmp_path, bf16_seconds, expected):
-    from ingest import embeddings
+    from ingest import model_runtime
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    monkeypatch.setattr(embeddings, "native_bfloat16", lambda: True)
+    monkeypatch.setattr(model_runtime, "native_bfloat16", lambda: True)
     timed = []
-    monkeypatch.setattr(embeddings, "time_precisions",
+    monkeypatch.setattr(model_runtime, "time_precisions",
                         lambda *a: timed.append(1) or {"float32": 1.0, "bfloat16": bf16_seconds})
     resolve_precision.cache_clear()
     assert resolve_precision("auto", "cpu") == expected
@@ -114,7 +114,7 @@ VARIED = SENTENCES + [
 
 
 def test_onnx_vectors_match_torch_ones():
-    from ingest.embeddings import onnx_encoder
+    from ingest.model_runtime import onnx_encoder
 
     onnx = SentenceEmbeddings(backend="onnx", precision="float32")
     assert onnx.onnx is not None, onnx_encoder("all-MiniLM-L6-v2", "auto")[1]  # the reason
@@ -133,12 +133,12 @@ def test_without_onnxruntime_torch_is_used_and_the_reason_logged(monkeypatch, ca
     import logging
     import sys
 
-    from ingest.embeddings import onnx_encoder
+    from ingest.model_runtime import onnx_encoder
 
     onnx_encoder.cache_clear()
     monkeypatch.setitem(sys.modules, "onnxruntime", None)  # import fails as if not installed
     try:
-        with caplog.at_level(logging.WARNING, logger="ingest.embeddings"):
+        with caplog.at_level(logging.WARNING, logger="ingest.model_runtime"):
             e = SentenceEmbeddings(backend="onnx")
             assert e.onnx is None
             vectors = e.encode(SENTENCES)
@@ -153,7 +153,7 @@ def test_a_failed_export_falls_back_to_torch(monkeypatch, tmp_path, caplog):
     import logging
 
     from ingest import onnx_backend
-    from ingest.embeddings import onnx_encoder
+    from ingest.model_runtime import onnx_encoder
 
     def broken(*args):
         raise RuntimeError("exporter crashed")
@@ -162,7 +162,7 @@ def test_a_failed_export_falls_back_to_torch(monkeypatch, tmp_path, caplog):
     monkeypatch.setattr(onnx_backend, "_export", broken)
     onnx_encoder.cache_clear()
     try:
-        with caplog.at_level(logging.WARNING, logger="ingest.embeddings"):
+        with caplog.at_level(logging.WARNING, logger="ingest.model_runtime"):
             assert SentenceEmbeddings(backend="auto").onnx is None
         assert "export failed (RuntimeError: exporter crashed)" in caplog.text
         assert not list(tmp_path.rglob("*.onnx"))  # nothing half-written is left
@@ -178,16 +178,16 @@ def test_a_failed_export_falls_back_to_torch(monkeypatch, tmp_path, caplog):
     (0.5, "auto", "cuda", False),  # a GPU runs torch
 ])
 def test_auto_backend_is_onnx_only_where_it_measured_faster(monkeypatch, onnx_s, backend, device, used):
-    from ingest import embeddings
+    from ingest import model_runtime
 
     encoder = object()
-    monkeypatch.setattr(embeddings, "onnx_encoder",
+    monkeypatch.setattr(model_runtime, "onnx_encoder",
                         lambda *a: (encoder, {"min_cosine": 1.0, "torch_s": 1.0, "onnx_s": onnx_s}))
-    assert (embeddings.resolve_backend(backend, device, "float32") is encoder) == used
+    assert (model_runtime.resolve_backend(backend, device, "float32") is encoder) == used
 
 
 def test_bfloat16_runs_on_torch_and_a_wrong_backend_names_the_choices():
-    from ingest.embeddings import resolve_backend
+    from ingest.model_runtime import resolve_backend
 
     assert resolve_backend("onnx", "cpu", "bfloat16") is None
     with pytest.raises(ValueError, match="auto, onnx, torch"):
