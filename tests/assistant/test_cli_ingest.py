@@ -94,13 +94,13 @@ def test_progress_goes_to_stderr_as_plain_lines_when_it_is_not_a_terminal(docs, 
 
 
 def test_line_progress_prints_every_few_seconds_not_every_file(capsys, monkeypatch):
-    from ingest import sync
+    from ingest import writer
 
     clock = [0.0]
-    monkeypatch.setattr(sync.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(writer.time, "monotonic", lambda: clock[0])
     import sys as _sys
 
-    lines = sync._LineProgress(files=800, total_bytes=8_000_000, stream=_sys.stderr)
+    lines = writer.LineProgress(files=800, total_bytes=8_000_000, stream=_sys.stderr)
     for _ in range(119):
         lines.update(10_000)
     clock[0] = 6.0

@@ -226,14 +226,14 @@ class Crash(Exception):
     pass
 
 
-@pytest.mark.parametrize("crash_in", ["_Writer._finish", "ChunkStore.delete_chunks"])
+@pytest.mark.parametrize("crash_in", ["ChunkWriter._finish", "ChunkStore.delete_chunks"])
 def test_a_crash_followed_by_an_edit_back_leaves_no_stale_chunks(docs, store, monkeypatch, crash_in):
     """Version 2 of a file is half-written when the process dies (new chunks in, the document
     not marked done; or new chunks in, the old ones not yet deleted), then the file is put back
     to version 1: the next run must notice the index does not hold version 1 exactly, and fix
     it."""
     import ingest.store
-    import ingest.sync
+    import ingest.writer
     from ingest.sync import sync
     from tests.ingest.conftest import chunk_ids, record_ids
 
@@ -244,7 +244,7 @@ def test_a_crash_followed_by_an_edit_back_leaves_no_stale_chunks(docs, store, mo
     want = chunk_ids(store)
     f.write_text("The harbour opened in 1901. Only local boats docked there.")
     owner, method = crash_in.split(".")
-    cls = ingest.sync._Writer if owner == "_Writer" else ingest.store.ChunkStore
+    cls = ingest.writer.ChunkWriter if owner == "ChunkWriter" else ingest.store.ChunkStore
     monkeypatch.setattr(cls, method, lambda *a, **k: (_ for _ in ()).throw(Crash()))
     with pytest.raises(Crash):
         sync([docs], store)

@@ -103,17 +103,17 @@ class Crash(Exception):
 
 
 def test_an_interrupted_ingest_is_repaired_by_the_next_run(docs, store, monkeypatch):
-    import ingest.sync
+    import ingest.writer
 
     for i in range(4):
         (docs / f"d{i}.txt").write_text(f"Document {i} says the tide is {i} metres. " * 5)
-    real_finish = ingest.sync._Writer._finish
+    real_finish = ingest.writer.ChunkWriter._finish
     # Crash right after the chunks are written and before their documents are marked done.
-    monkeypatch.setattr(ingest.sync._Writer, "_finish", lambda *a, **k: (_ for _ in ()).throw(Crash()))
+    monkeypatch.setattr(ingest.writer.ChunkWriter, "_finish", lambda *a, **k: (_ for _ in ()).throw(Crash()))
     with pytest.raises(Crash):
         sync([docs], store)
     assert store.count() > 0 and set(documents(store).values()) == {""}  # all still pending
-    monkeypatch.setattr(ingest.sync._Writer, "_finish", real_finish)
+    monkeypatch.setattr(ingest.writer.ChunkWriter, "_finish", real_finish)
 
     (docs / "d3.txt").unlink()  # and a file vanished while we were down
     report = sync([docs], store)
@@ -198,10 +198,10 @@ def long_text(n: int) -> str:
 
 def test_a_large_file_is_written_in_bounded_batches_and_a_killed_run_resumes(docs, store, embeddings, monkeypatch):
     import ingest.store
-    import ingest.sync
+    import ingest.writer
 
-    monkeypatch.setattr(ingest.sync, "_BATCH_CHUNKS", 8)
-    monkeypatch.setattr(ingest.sync, "_PUBLISH_CHUNKS", 16)
+    monkeypatch.setattr(ingest.writer, "BATCH_CHUNKS", 8)
+    monkeypatch.setattr(ingest.writer, "PUBLISH_CHUNKS", 16)
     (docs / "log.txt").write_text(long_text(60))
     writes = []
     real_write = ingest.store.ChunkStore.write_chunks
