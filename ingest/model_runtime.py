@@ -118,20 +118,17 @@ def _cpu_key(name: str) -> str:
 
 
 def measured_precision(name: str, device: str = "cpu") -> str:
-    import json
+    from ingest.files import read_json, user_cache_dir, write_json
 
-    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "doc-assistant" / "precision.json"
+    cache = user_cache_dir() / "precision.json"
     key = _cpu_key(name)
-    try:
-        known = json.loads(cache.read_text())
-    except (OSError, ValueError):
-        known = {}
+    known = read_json(cache) or {}
     if key not in known:
         timings = time_precisions(name, device)
         known[key] = "bfloat16" if timings["bfloat16"] * 1.1 < timings["float32"] else "float32"
         with contextlib.suppress(OSError):
             cache.parent.mkdir(parents=True, exist_ok=True)
-            cache.write_text(json.dumps(known, indent=1))
+            write_json(cache, known, indent=1)
     return known[key]
 
 

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
 import os
 import time
 from pathlib import Path
 
 import numpy as np
+
+from ingest.files import read_json, user_cache_dir, write_json
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +57,7 @@ class Unavailable(Exception):
 
 
 def cache_root() -> Path:
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "doc-assistant" / "onnx"
+    return user_cache_dir() / "onnx"
 
 
 def _fingerprint(model_dir: Path) -> str:
@@ -285,16 +285,11 @@ def load_encoder(model, model_dir: str | Path, model_name: str) -> tuple[OnnxEnc
             with contextlib.suppress(OSError):
                 checked.unlink()
         encoder = OnnxEncoder(model, target, pooling)
-        try:  # checked once per CPU (the timings are the CPU's)
-            known = json.loads(checked.read_text())
-        except (OSError, ValueError):
-            known = {}
+        known = read_json(checked) or {}  # checked once per CPU (the timings are the CPU's)
         check = known.get(_cpu())
         if check is None:
             check = known[_cpu()] = compare(model, encoder)
-            tmp = checked.with_name(f".check-{os.getpid()}.json")
-            tmp.write_text(json.dumps(known, indent=1))
-            os.replace(tmp, checked)
+            write_json(checked, known, indent=1)
     if check["min_cosine"] < MIN_COSINE:
         raise Unavailable(f"its vectors differ from torch's (cosine {check['min_cosine']:.5f})")
     return encoder, check

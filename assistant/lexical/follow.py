@@ -3,9 +3,7 @@ store's changes by generation, compaction, and the per-process cache readers loa
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import tempfile
 import threading
 import time
@@ -16,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.lexical.index import LexicalIndex
+from ingest.files import read_json, write_json
 from assistant.lexical.segments import PARTS, Segment, chunk_text, segment_from_chunks, write_segment
 
 log = logging.getLogger(__name__)
@@ -50,16 +49,11 @@ def _temp_base() -> str:
 
 
 def _read_manifest(folder: Path) -> dict | None:
-    try:
-        return json.loads((folder / "manifest.json").read_text())
-    except (OSError, ValueError):
-        return None
+    return read_json(folder / "manifest.json")
 
 
 def _write_manifest(folder: Path, manifest: dict) -> None:
-    tmp = folder / f"manifest.{uuid.uuid4().hex[:8]}.tmp"
-    tmp.write_text(json.dumps(manifest))
-    os.replace(tmp, folder / "manifest.json")
+    write_json(folder / "manifest.json", manifest)
     keep = {"manifest.json", ".lock"}
     for seg in manifest["segments"]:
         keep.update(f"{seg['name']}.{p}.npy" for p in PARTS)

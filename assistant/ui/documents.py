@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ingest.errors import IndexProblem, LoadError
+from ingest.files import write_json
 from ingest.load import SUPPORTED, LoadLimits, load_file
 
 log = logging.getLogger(__name__)
@@ -94,9 +95,7 @@ def _read_registry(folder: Path) -> dict[str, str]:
 
 
 def _write_registry(folder: Path, registry: dict[str, str]) -> None:
-    temp = folder / f".{REGISTRY}.{uuid.uuid4().hex}"
-    temp.write_text(json.dumps(registry, ensure_ascii=False, indent=1, sort_keys=True), "utf-8")
-    os.replace(temp, folder / REGISTRY)  # atomic: a crash leaves the old or the new one
+    write_json(folder / REGISTRY, registry, ensure_ascii=False, indent=1, sort_keys=True)
 
 
 def stored_name(original_name: str, folder: Path) -> str:
