@@ -110,6 +110,7 @@ def test_a_list_nested_past_the_parsers_depth_keeps_every_item(docs):
 
 
 def test_lists_thirty_levels_deep_are_still_read_as_lists(docs):
-    doc = load(docs, "".join("  " * d + f"- level {d}.\n" for d in range(30)), "deep.md")
+    doc = load(docs, "".join("  " * d + f"- level **{d}**.\n" for d in range(30)), "deep.md")
     assert doc.text.startswith("level 0.\nlevel 1.")  # no bullets left: parsed as Markdown
+    assert "**" not in doc.text  # ...and not read as plain text, which keeps the markup
     assert {b.kind for b in doc.blocks} == {"item"}
