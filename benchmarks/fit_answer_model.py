@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.answer_model import CONFIDENCE_FEATURES, MODEL_FILE, AnswerModel, Linear  # noqa: E402
 from assistant.asking import analyse  # noqa: E402
 from assistant.evaluate.metrics import contains_answer  # noqa: E402
-from assistant.evaluate.run import load_set  # noqa: E402
+from assistant.evaluate.qaset import load_set  # noqa: E402
 from assistant.features import FEATURES  # noqa: E402
 
 

@@ -30,7 +30,8 @@ def index_settings(args, settings: Settings) -> Iterator[Settings]:
 def run_eval(args, settings: Settings) -> int:
     from assistant.evaluate.report import markdown_report
     from assistant.terminal import for_terminal, json_for_terminal
-    from assistant.evaluate.run import SetError, evaluate, load_set
+    from assistant.evaluate.qaset import SetError, load_set
+    from assistant.evaluate.run import evaluate
 
     if args.k < 1 or (args.limit is not None and args.limit < 1):
         print("error: --k and --limit must be at least 1", file=sys.stderr)
@@ -74,7 +75,6 @@ def _write_report(result: dict, report: Path) -> dict:
     """report.md plus report.png beside it; returns their paths for the JSON."""
     from assistant.evaluate.plot import plot_result
     from assistant.evaluate.report import markdown_report
-    from assistant.terminal import for_terminal, json_for_terminal
 
     report.parent.mkdir(parents=True, exist_ok=True)
     plot = plot_result(result, report.with_suffix(".png"))
