@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from assistant.text import STOPWORDS, _stemmer
 from assistant.verify.lexical import IRREGULAR
-from assistant.verify.names import FILLER, canonical_word, same_entity
+from assistant.verify.names import FILLER, canonical_word
 from ingest.sentences import sentence_spans
 
 NAMED = frozenset("PERSON NORP FAC ORG GPE LOC PRODUCT EVENT WORK_OF_ART LAW LANGUAGE".split())
