@@ -22,6 +22,7 @@ CONFIDENCE_FEATURES = (
     "cons_hit", "cons_ctx", "cons_missing", "cons_conflict",
     "name_unit", "name_missing", "oov", "names_oov", "restate", "question_mark",
     "passage_cover", "miss_max", "cover", "ctx_dense", "new_info", "no_overlap", "dense_low",
+    "measure_hit", "measure_miss", "unit_miss", "unit_miss_max", "verb_hit", "verb_miss",
 )
 MODEL_FILE = Path(__file__).with_name("answer_model.json")
 

@@ -68,7 +68,7 @@ def question_facts(q: Query, asked: Asked) -> dict[str, float]:
     return {"oov": oov, "names_oov": names_oov}
 
 
-def passage_facts(q: Query, best: Candidate) -> dict[str, float]:
+def passage_facts(q: Query, asked: Asked, best: Candidate) -> dict[str, float]:
     """How much of the question the best candidate's passage (with its headings) covers, and
     how specific the most specific word it lacks is: a near miss is on topic but lacks one
     rare word of the question ("round 3" where the passage has round 4)."""
@@ -84,6 +84,26 @@ def passage_facts(q: Query, best: Candidate) -> dict[str, float]:
         # nothing of the question in the passage, and little of its meaning: off topic
         "no_overlap": float(bool(q.terms) and cover <= 0.0),
         "dense_low": max(0.0, 0.35 - best.features["dense"]),
+        **unit_facts(q, asked, best),
+    }
+
+
+def unit_facts(q: Query, asked: Asked, best: Candidate) -> dict[str, float]:
+    """How much of what the question asks about, beyond its names, the quote itself (with its
+    heading path) lacks: "Who replaced Bolton?" answered by a sentence on Bolton that never
+    says "replaced" shares the topic, not the fact."""
+    from assistant.text import terms
+
+    wanted = asked.terms - asked.names
+    if not wanted:
+        return {"unit_miss": 0.0, "unit_miss_max": 0.0}
+    have = set(terms(best.text)) | set(terms(best.context))
+    missing = wanted - have
+    weight = sum(q.idf(t) or 0.0 for t in wanted) or 1.0
+    unseen = q.idf(UNSEEN_TERM) or 1.0
+    return {
+        "unit_miss": sum(q.idf(t) or 0.0 for t in missing) / weight,
+        "unit_miss_max": max((q.idf(t) or 0.0 for t in missing), default=0.0) / unseen,
     }
 
 
@@ -190,7 +210,7 @@ def decide(q: Query, docs: list[Document], model: AnswerModel) -> Decision | Non
         return None
     best = ranking[0]
     second = next((c for c in ranking[1:] if not _overlaps(c, best)), None)
-    facts = {**question_facts(q, asked), **passage_facts(q, best)}
+    facts = {**question_facts(q, asked), **passage_facts(q, asked, best)}
     features = confidence_features(best, second, asked, facts)
     confidence = 0.0 if best.stuffed else model.confidence.probability(features)
     if facts["names_oov"] > 0:

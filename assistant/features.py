@@ -11,6 +11,8 @@ import re
 from assistant.asking import DATE, DEFINITION, NUMBER, PERSON, PROCEDURE, REASON, SHORT_TYPES, Asked
 from assistant.candidates import Candidate
 from assistant.entities import new_spans
+from assistant.measure import measure_of
+from assistant.predicate import predicate_facts
 from assistant.text import terms
 
 _NUMERIC = re.compile(r"(?<![\w.])v?(\d+(?:[.,]\d+)*)(?![\w])")
@@ -26,7 +28,8 @@ FEATURES = (
     "name_unit", "name_missing",
     "restate", "question_mark", "lead_in", "item", "code", "row", "short_unit", "log_len",
     "proc_fit", "reason_fit", "def_fit", "new_info", "cover", "prev_lex", "pronoun_start",
-    "ctx_dense", "phrase", "best_dense", "best_lex",
+    "ctx_dense", "phrase", "best_dense", "best_lex", "measure_hit", "measure_miss",
+    "verb_hit", "verb_miss",
 )
 _PRONOUN_START = re.compile(r"^\W*(he|she|it|they|his|her|its|their|this|these|that|those|the (company|group|court|team|party|government|agency|ministry|president|minister))\b", re.I)
 
@@ -80,6 +83,11 @@ def featurise(asked: Asked, c: Candidate) -> dict[str, float]:
     f["type_ctx"] = float(ctx)
     f["type_miss"] = float(wants and not hit and not ctx)
     f.update(constraint_checks(asked, text, context, passage))
+    measure = measure_of(asked.text) if asked.type == NUMBER else None
+    met = bool(measure and measure.met_by(text))
+    f["measure_hit"] = float(met)
+    f["measure_miss"] = float(measure is not None and not met)
+    f.update(predicate_facts(asked.text, unit_terms | context_terms))
 
     names = asked.names
     if names:
