@@ -17,7 +17,7 @@ def default_data_dir() -> Path:
 
 # ingest.model_runtime.PRECISIONS holds the same names (ingest cannot import assistant).
 Precision = Literal["auto", "float32", "bfloat16"]
-Backend = Literal["auto", "onnx", "torch"]
+Backend = Literal["auto", "onnx", "onnx-int8", "torch"]
 
 
 class SettingsError(ValueError):
@@ -50,11 +50,13 @@ class Settings(BaseSettings):
         "float32 elsewhere.",
     )
     embedding_backend: Backend = Field(
-        "auto", description="'auto' = ONNX Runtime on a CPU in float32 (the bundled model, or a "
-        "local model directory, exported once from its own weights to ~/.cache/doc-assistant/"
-        "onnx/ and used only when its vectors match torch's to cosine 0.999 and it measured no "
-        "slower), torch on a GPU or in bfloat16 and wherever ONNX cannot be used (the reason is "
-        "logged); 'onnx' = ONNX Runtime wherever it can run; 'torch' = always torch.",
+        "auto", description="'auto' = on a CPU in float32, the fastest of torch, ONNX Runtime "
+        "and ONNX Runtime with int8 weights, each timed once per machine at its first load (an "
+        "ONNX model is exported once from the model's own weights to ~/.cache/doc-assistant/"
+        "onnx/ and is a candidate only when its vectors match torch's: cosine 0.999 in float32, "
+        "0.95 in int8); torch on a GPU or in bfloat16 and wherever ONNX cannot be used (the "
+        "reason is logged); 'onnx' = ONNX Runtime in float32 wherever it can run; 'onnx-int8' = "
+        "ONNX Runtime with int8 weights wherever it can run; 'torch' = always torch.",
     )
     chunk_size: int = Field(600, ge=50, description="Target chunk length in characters.")
     chunk_overlap: int = Field(

@@ -98,24 +98,32 @@ def precision_check() -> str:
 
 
 def onnx_check() -> str:
-    """ONNX Runtime's vectors against torch's (cosine over varied texts) and both timed."""
+    """ONNX Runtime's vectors (float32 and int8 weights) against torch's (cosine over varied
+    texts), each timed at its first load, and what `auto` picks from them."""
     import numpy as np
 
     from ingest.embeddings import SentenceEmbeddings
     from ingest.model_runtime import onnx_encoder, resolve_backend
     from ingest.onnx_backend import CHECK_TEXTS
 
-    encoder, check = onnx_encoder("all-MiniLM-L6-v2", "cpu")
-    if encoder is None:
-        return f"ONNX check: unavailable ({check}); auto picks torch"
     texts = CHECK_TEXTS + _check_sentences()
-    fast = encoder.encode(texts)
     reference = SentenceEmbeddings(backend="torch", precision="float32").encode(texts)
-    cosines = (fast * reference).sum(axis=1)
-    picked = "onnx" if resolve_backend("auto", "cpu", "auto") is not None else "torch"
-    return (f"ONNX check: {len(texts)} texts, cosine to torch min {cosines.min():.6f} "
+    lines, names = [], {}
+    for quantized, label in ((False, "ONNX Runtime float32"), (True, "ONNX Runtime int8")):
+        encoder, check = onnx_encoder("all-MiniLM-L6-v2", "cpu", quantized)
+        if encoder is None:
+            lines.append(f"{label} check: unavailable ({check})")
+            continue
+        names[id(encoder)] = label
+        cosines = (encoder.encode(texts) * reference).sum(axis=1)
+        lines.append(
+            f"{label} check: {len(texts)} texts, cosine to torch min {cosines.min():.6f} "
             f"mean {np.mean(cosines):.6f}; 64 sentences in {check['torch_s'] * 1000:.0f} ms torch, "
-            f"{check['onnx_s'] * 1000:.0f} ms ONNX Runtime (at first load); auto picks {picked}")
+            f"{check['onnx_s'] * 1000:.0f} ms {label} (at its first load)"
+        )
+    picked = resolve_backend("auto", "cpu", "auto")
+    lines.append(f"auto picks {names.get(id(picked), 'torch')}")
+    return "\n\n".join(lines)
 
 
 def _check_sentences() -> list[str]:

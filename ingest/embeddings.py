@@ -7,9 +7,10 @@ path's, and the unit vectors travel with the chunk. One model pass over the text
 ingest costs no more than embedding chunks whole, and answering can score every unit of a
 retrieved chunk without running the model again.
 
-On a CPU the model runs on ONNX Runtime by default (ingest.onnx_backend: exported once from the
-local weights, checked to give torch's vectors), which ingest measured at about twice torch's
-speed on a 2-core AVX2 EPYC; torch runs it on a GPU, in bfloat16, and wherever ONNX cannot.
+On a CPU the model runs on whichever of torch, ONNX Runtime and ONNX Runtime with int8 weights
+measured fastest at its first load (ingest.onnx_backend: exported once from the local weights,
+checked against torch's vectors); torch runs it on a GPU, in bfloat16, and wherever ONNX
+cannot.
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ def resolve_device(device: str) -> str:
 
 
 PRECISIONS = ("auto", "float32", "bfloat16")
-BACKENDS = ("auto", "onnx", "torch")
+BACKENDS = ("auto", "onnx", "onnx-int8", "torch")
 
 
 @lru_cache(maxsize=8)
@@ -153,35 +153,48 @@ def load_model(name: str, device: str = "auto"):
 
 
 @lru_cache(maxsize=4)
-def onnx_encoder(name: str, device: str = "auto"):
-    """The bundled model (or a local model directory) through ONNX Runtime, exported and checked
-    the first time (see ingest.onnx_backend), with its check: (encoder, check); (None, reason)
-    where it cannot be used. The reason is logged once per process."""
+def onnx_encoder(name: str, device: str = "auto", quantized: bool = False):
+    """The bundled model (or a local model directory) through ONNX Runtime, exported (and
+    quantized to int8 weights when asked) and checked the first time (see ingest.onnx_backend),
+    with its check: (encoder, check); (None, reason) where it cannot be used. The reason is
+    logged once per process."""
     from ingest import onnx_backend
 
     try:
         return onnx_backend.load_encoder(load_model(name, device), resolve_model_path(name),
-                                         model_id(name))
+                                         model_id(name), quantized)
     except onnx_backend.Unavailable as exc:
-        log.warning("embedding with torch: the ONNX Runtime path is unavailable: %s", exc)
+        kind = "int8 ONNX Runtime" if quantized else "ONNX Runtime"
+        log.warning("embedding without %s: it is unavailable: %s", kind, exc)
         return None, str(exc)
 
 
 def resolve_backend(backend: str, device: str, precision: str, name: str = "all-MiniLM-L6-v2"):
-    """The ONNX encoder to use, or None for torch. 'auto' is ONNX Runtime on a CPU in float32
-    when its vectors match torch's (cosine >= 0.999, checked at its first load) and it measured
-    no slower than torch there; torch on a GPU (CUDA, large batches) and in bfloat16.
-    'onnx' is ONNX Runtime wherever it can run (torch, with the reason logged, where not);
-    'torch' is torch."""
+    """The ONNX encoder to use, or None for torch, on a CPU in float32 (torch on a GPU, with
+    large batches, and in bfloat16):
+    - 'auto': the fastest of torch, ONNX Runtime and ONNX Runtime with int8 weights, as timed
+      the first time each loads on this CPU; an ONNX model is a candidate only when its vectors
+      match torch's (cosine >= 0.999 in float32, >= 0.97 in int8);
+    - 'onnx': ONNX Runtime in float32 wherever it can run;
+    - 'onnx-int8': ONNX Runtime with int8 weights wherever it can run;
+    - 'torch': torch.
+    Where an ONNX model cannot be used, the reason is logged and the next choice is taken."""
     if backend not in BACKENDS:
         raise ValueError(f"embedding backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
     if backend == "torch" or resolve_device(device) != "cpu":
         return None
     if resolve_precision(precision, device, name) != "float32":
         return None
+    if backend == "onnx-int8":
+        encoder, _ = onnx_encoder(name, device, True)
+        return encoder if encoder is not None else onnx_encoder(name, device)[0]
     encoder, check = onnx_encoder(name, device)
-    if encoder is None:
-        return None
-    if backend == "auto" and check["onnx_s"] > check["torch_s"]:
-        return None
-    return encoder
+    if backend == "onnx":
+        return encoder
+    options = []  # (seconds for the check's batch, encoder or None for torch); ONNX wins ties
+    if encoder is not None:
+        options += [(check["onnx_s"], encoder), (check["torch_s"], None)]
+    small, small_check = onnx_encoder(name, device, True)
+    if small is not None:
+        options += [(small_check["onnx_s"], small), (small_check["torch_s"], None)]
+    return min(options, key=lambda o: o[0])[1] if options else None

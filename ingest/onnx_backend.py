@@ -30,6 +30,11 @@ log = logging.getLogger(__name__)
 
 FORMAT = 1  # bumped when the export or the optimisation changes: old caches are not reused
 MIN_COSINE = 0.999
+# Weights in int8 (dynamic quantization, one scale per output channel) move vectors a little:
+# cosine 0.99 to float32 on sentences, 0.967 on "" and "Yes." (the check texts' lowest). The
+# answerer's accuracy and refusals on the dev sets stayed within a question of float32's (see
+# docs/measured.md); less than this means a broken quantization.
+QUANTIZED_MIN_COSINE = 0.95
 
 CHECK_TEXTS = [
     "The harbour opened in 1890, and ships from three continents docked there.",
@@ -152,6 +157,27 @@ def _export(model, model_dir: Path, target: Path) -> None:
                 path.unlink()
 
 
+def _quantize(source: Path, target: Path) -> None:
+    """`source` with its weights in int8 (onnxruntime's dynamic quantization, per channel:
+    per-tensor scales cost MiniLM 4% cosine), atomic."""
+    try:
+        import onnx
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+    except ImportError as exc:
+        raise Unavailable(f"{exc.name} is not installed") from exc
+    tmp = target.with_name(f".tmp-{os.getpid()}.int8.onnx")
+    try:
+        quantize_dynamic(
+            str(source), str(tmp), weight_type=QuantType.QInt8, per_channel=True,
+            # the fused Attention op has no type the quantizer can infer: it is float
+            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+        )
+        os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
 class OnnxEncoder:
     """Encodes like `model.encode(..., normalize_embeddings=True)`, through onnxruntime:
     sentence-transformers' tokenizer settings, the exported transformer, the model's pooling.
@@ -254,10 +280,13 @@ def physical_cores() -> int:
     return max(1, len(cores))
 
 
-def load_encoder(model, model_dir: str | Path, model_name: str) -> tuple[OnnxEncoder, dict]:
+def load_encoder(
+    model, model_dir: str | Path, model_name: str, quantized: bool = False,
+) -> tuple[OnnxEncoder, dict]:
     """The checked ONNX encoder of `model` (loaded from the local `model_dir`), exporting it
-    the first time; and what its check found: {"min_cosine", "torch_s", "onnx_s"}. Raises
-    Unavailable with the reason when it cannot be used."""
+    the first time (and quantizing the export to int8 weights when `quantized`); and what its
+    check found: {"min_cosine", "torch_s", "onnx_s"}. Raises Unavailable with the reason when
+    it cannot be used."""
     try:
         import onnxruntime  # noqa: F401
     except ImportError as exc:
@@ -267,21 +296,29 @@ def load_encoder(model, model_dir: str | Path, model_name: str) -> tuple[OnnxEnc
         raise Unavailable(f"{model_dir} is not a local model directory")
     pooling = _check_structure(model)
     folder = cache_root() / _safe(model_name) / _fingerprint(model_dir)
-    target = folder / "model.onnx"
-    checked = folder / "check.json"
+    exported = folder / "model.onnx"
+    target = folder / "model.int8.onnx" if quantized else exported
+    checked = folder / ("check.int8.json" if quantized else "check.json")
     from filelock import FileLock
 
     folder.mkdir(parents=True, exist_ok=True)
     with FileLock(str(folder / ".lock")):  # two processes starting at once export once
-        if not target.exists():
+        for step, path in ((_export, exported), (_quantize, target)):
+            if path.exists() or (step is _quantize and not quantized):
+                continue
             t = time.perf_counter()
             try:
-                _export(model, model_dir, target)
+                if step is _export:
+                    _export(model, model_dir, path)
+                else:
+                    _quantize(exported, path)
             except Unavailable:
                 raise
             except Exception as exc:  # noqa: BLE001 - any export failure means: keep torch
-                raise Unavailable(f"export failed ({type(exc).__name__}: {exc})") from exc
-            log.info("exported %s to ONNX in %.1f s: %s", model_name, time.perf_counter() - t, target)
+                raise Unavailable(f"{'export' if step is _export else 'int8 quantization'} failed "
+                                  f"({type(exc).__name__}: {exc})") from exc
+            log.info("%s %s in %.1f s: %s", "exported to ONNX" if step is _export else "quantized",
+                     model_name, time.perf_counter() - t, path)
             with contextlib.suppress(OSError):
                 checked.unlink()
         encoder = OnnxEncoder(model, target, pooling)
@@ -290,7 +327,7 @@ def load_encoder(model, model_dir: str | Path, model_name: str) -> tuple[OnnxEnc
         if check is None:
             check = known[_cpu()] = compare(model, encoder)
             write_json(checked, known, indent=1)
-    if check["min_cosine"] < MIN_COSINE:
+    if check["min_cosine"] < (QUANTIZED_MIN_COSINE if quantized else MIN_COSINE):
         raise Unavailable(f"its vectors differ from torch's (cosine {check['min_cosine']:.5f})")
     return encoder, check
 

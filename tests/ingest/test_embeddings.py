@@ -50,8 +50,8 @@ def test_an_explicit_precision_is_kept_and_a_wrong_one_names_the_choices():
 
 
 def test_bfloat16_vectors_match_float32_ones_so_an_index_works_with_either():
-    fp32 = SentenceEmbeddings(precision="float32").encode(SENTENCES)
-    bf16 = SentenceEmbeddings(precision="bfloat16").encode(SENTENCES)
+    fp32 = SentenceEmbeddings(precision="float32", backend="torch").encode(SENTENCES)
+    bf16 = SentenceEmbeddings(precision="bfloat16", backend="torch").encode(SENTENCES)
     assert bf16.dtype == np.float32
     assert np.allclose(np.linalg.norm(bf16, axis=1), 1.0, atol=1e-4)
     cosines = (fp32 * bf16).sum(axis=1)
@@ -129,6 +129,23 @@ def test_onnx_vectors_match_torch_ones():
     assert onnx.encode([]).shape[0] == 0
 
 
+def test_int8_onnx_vectors_stay_close_to_torch_ones_and_find_the_same_neighbours():
+    from ingest.model_runtime import onnx_encoder
+
+    small = SentenceEmbeddings(backend="onnx-int8", precision="float32")
+    assert small.onnx is not None and small.onnx is onnx_encoder("all-MiniLM-L6-v2", "auto", True)[0]
+    fast = small.encode(VARIED)
+    reference = SentenceEmbeddings(backend="torch", precision="float32").encode(VARIED)
+    cosines = (fast * reference).sum(axis=1)
+    assert cosines.min() >= 0.95 and np.median(cosines) >= 0.98, cosines
+    # what retrieval needs: each text's nearest other text is the same in both
+    def nearest(vectors):
+        sims = vectors @ vectors.T
+        np.fill_diagonal(sims, -1)
+        return sims.argmax(axis=1)
+    assert (nearest(fast) == nearest(reference)).mean() >= 0.9
+
+
 def test_without_onnxruntime_torch_is_used_and_the_reason_logged(monkeypatch, caplog):
     import logging
     import sys
@@ -186,11 +203,38 @@ def test_auto_backend_is_onnx_only_where_it_measured_faster(monkeypatch, onnx_s,
     assert (model_runtime.resolve_backend(backend, device, "float32") is encoder) == used
 
 
+@pytest.mark.parametrize("float_s, int8_s, int8_ok, backend, picked", [
+    (0.5, 0.3, True, "auto", "int8"),  # the fastest that matches torch
+    (0.5, 0.7, True, "auto", "float"),  # int8 measured slower than float32 ONNX
+    (0.5, 0.3, False, "auto", "float"),  # int8 unusable here (its reason is logged)
+    (1.5, 1.2, True, "auto", "torch"),  # both measured slower than torch
+    (0.5, 0.7, True, "onnx-int8", "int8"),  # asked for
+    (0.5, 0.3, False, "onnx-int8", "float"),  # asked for, unusable: the next choice
+    (0.5, 0.3, True, "onnx", "float"),
+])
+def test_auto_backend_picks_the_fastest_encoder_measured_on_this_cpu(
+    monkeypatch, float_s, int8_s, int8_ok, backend, picked,
+):
+    from ingest import model_runtime
+
+    encoders = {"float": object(), "int8": object()}
+
+    def fake(name, device="auto", quantized=False):
+        if quantized and not int8_ok:
+            return None, "vectors differ"
+        kind = "int8" if quantized else "float"
+        return encoders[kind], {"min_cosine": 0.99, "torch_s": 1.0, "onnx_s": int8_s if quantized else float_s}
+
+    monkeypatch.setattr(model_runtime, "onnx_encoder", fake)
+    chosen = model_runtime.resolve_backend(backend, "cpu", "float32")
+    assert chosen is encoders.get(picked)
+
+
 def test_bfloat16_runs_on_torch_and_a_wrong_backend_names_the_choices():
     from ingest.model_runtime import resolve_backend
 
     assert resolve_backend("onnx", "cpu", "bfloat16") is None
-    with pytest.raises(ValueError, match="auto, onnx, torch"):
+    with pytest.raises(ValueError, match="auto, onnx, onnx-int8, torch"):
         SentenceEmbeddings(backend="tensorrt")
 
 
