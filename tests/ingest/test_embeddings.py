@@ -133,7 +133,9 @@ def test_int8_onnx_vectors_stay_close_to_torch_ones_and_find_the_same_neighbours
     from ingest.model_runtime import onnx_encoder
 
     small = SentenceEmbeddings(backend="onnx-int8", precision="float32")
-    assert small.onnx is not None and small.onnx is onnx_encoder("all-MiniLM-L6-v2", "auto", True)[0]
+    small_encoder, check = onnx_encoder("all-MiniLM-L6-v2", "auto", True)
+    assert small.onnx is not None and small.onnx is small_encoder
+    assert {"torch_s", "onnx_s", "float_s"} <= set(check)  # timed side by side
     fast = small.encode(VARIED)
     reference = SentenceEmbeddings(backend="torch", precision="float32").encode(VARIED)
     cosines = (fast * reference).sum(axis=1)
@@ -222,8 +224,9 @@ def test_auto_backend_picks_the_fastest_encoder_measured_on_this_cpu(
     def fake(name, device="auto", quantized=False):
         if quantized and not int8_ok:
             return None, "vectors differ"
-        kind = "int8" if quantized else "float"
-        return encoders[kind], {"min_cosine": 0.99, "torch_s": 1.0, "onnx_s": int8_s if quantized else float_s}
+        if quantized:  # timed beside float32 ONNX
+            return encoders["int8"], {"min_cosine": 0.99, "torch_s": 1.0, "onnx_s": int8_s, "float_s": float_s}
+        return encoders["float"], {"min_cosine": 1.0, "torch_s": 1.0, "onnx_s": float_s}
 
     monkeypatch.setattr(model_runtime, "onnx_encoder", fake)
     chosen = model_runtime.resolve_backend(backend, "cpu", "float32")
