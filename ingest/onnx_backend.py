@@ -29,7 +29,7 @@ from ingest.files import read_json, user_cache_dir, write_json
 log = logging.getLogger(__name__)
 
 FORMAT = 1  # bumped when the export or the optimisation changes: old caches are not reused
-CHECK = 2  # bumped when the check changes: checks of an older kind are made again
+CHECK = 3  # bumped when the check changes: checks of an older kind are made again
 MIN_COSINE = 0.999
 # Weights in int8 (dynamic quantization, one scale per output channel) move vectors a little:
 # cosine 0.99 to float32 on sentences, 0.967 on "" and "Yes." (the check texts' lowest). The
@@ -212,14 +212,15 @@ class OnnxEncoder:
             texts, padding=False, truncation="longest_first", max_length=self.model.max_seq_length,
         )
 
-    def batches(self, lengths: list[int], max_texts: int = 256) -> list[np.ndarray]:
-        """Indices of the texts in each batch: longest first, at most TOKENS_PER_BATCH padded
-        tokens (and `max_texts` texts) a batch."""
+    def batches(self, lengths: list[int], max_texts: int = 256, tokens: int | None = None) -> list[np.ndarray]:
+        """Indices of the texts in each batch: longest first, at most `tokens` (default
+        TOKENS_PER_BATCH) padded tokens (and `max_texts` texts) a batch."""
+        budget = tokens or self.TOKENS_PER_BATCH
         order = np.argsort(-np.asarray(lengths), kind="stable")
         out, start = [], 0
         while start < len(order):
             longest = max(lengths[order[start]], 1)
-            n = max(1, min(max_texts, self.TOKENS_PER_BATCH // longest))
+            n = max(1, min(max_texts, budget // longest))
             out.append(order[start : start + n])
             start += n
         return out
@@ -243,13 +244,13 @@ class OnnxEncoder:
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return (pooled / np.clip(norms, 1e-12, None)).astype(np.float32)
 
-    def encode(self, texts: list[str]) -> np.ndarray:
+    def encode(self, texts: list[str], tokens_per_batch: int | None = None) -> np.ndarray:
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         features = self._tokenize(list(texts))
         if "attention_mask" not in features:
             features["attention_mask"] = [[1] * len(ids) for ids in features["input_ids"]]
-        batches = self.batches([len(ids) for ids in features["input_ids"]])
+        batches = self.batches([len(ids) for ids in features["input_ids"]], tokens=tokens_per_batch)
         if self.workers > 1 and len(batches) > 1:
             if self._pool is None:
                 from concurrent.futures import ThreadPoolExecutor
@@ -347,23 +348,24 @@ def _cpu() -> str:
 
 
 def compare(model, encoder: OnnxEncoder, repeats: int = 2, rival: OnnxEncoder | None = None) -> dict:
-    """Cosine of the ONNX vectors to torch's on CHECK_TEXTS, and seconds to embed CHECK_TEXTS
-    several times over in each (best of `repeats`, after a warm-up); with `rival` (the float32
+    """Cosine of the ONNX vectors to torch's on CHECK_TEXTS, and seconds to embed some of
+    them many times over in each (best of `repeats`, after a warm-up); with `rival` (the float32
     export, when checking int8), its seconds too, as "float_s"."""
     reference = model.encode(CHECK_TEXTS, normalize_embeddings=True, convert_to_numpy=True,
                              show_progress_bar=False)
     ours = encoder.encode(CHECK_TEXTS)
     cosines = (np.asarray(reference, dtype=np.float32) * ours).sum(axis=1)
-    # a workload like ingest's: mostly sentences, a few texts at the model's length limit, and
-    # enough of them for every worker thread (a lone small batch would time one thread of ONNX
-    # against all of torch's)
-    batch = [t for t in CHECK_TEXTS if t] * max(8, 4 * encoder.workers)
+    # sentences, as ingest embeds, cut into two batches for each worker thread as ingest's many
+    # batches are (one small batch would time one thread of ONNX against all of torch's)
+    batch = [t for t in CHECK_TEXTS[:5] for _ in range(16 * encoder.workers)]
+    tokens = sum(len(ids) for ids in encoder._tokenize(batch)["input_ids"])
+    per_batch = max(64, tokens // (2 * encoder.workers))
     runs = {
         "torch_s": lambda: model.encode(batch, batch_size=64, show_progress_bar=False),
-        "onnx_s": lambda: encoder.encode(batch),
+        "onnx_s": lambda: encoder.encode(batch, per_batch),
     }
     if rival is not None:
-        runs["float_s"] = lambda: rival.encode(batch)
+        runs["float_s"] = lambda: rival.encode(batch, per_batch)
     timings = {}
     for name, run in runs.items():
         run()  # warm-up
