@@ -15,10 +15,13 @@ K1, B = 1.5, 0.75  # bm25s's defaults
 
 
 class DocFreq:
-    """term -> number of live chunks holding it (a read-only mapping, computed on demand)."""
+    """term -> number of live chunks holding it (a read-only mapping, computed on demand).
+    It holds the segments, not the index: a cycle between the two would keep each replaced
+    snapshot's memory maps alive until Python's cycle collector happened to run (a reader's RSS
+    grew ~0.7 MB a refresh at 350k chunks)."""
 
-    def __init__(self, index: LexicalIndex) -> None:
-        self._index = index
+    def __init__(self, segments: list[Segment]) -> None:
+        self._segments = segments
         self._cache: dict[str, int] = {}
 
     def get(self, term: str, default: int = 0) -> int:
@@ -29,7 +32,7 @@ class DocFreq:
         n = self._cache.get(term)
         if n is None:
             h = hash_term(term)
-            n = self._cache[term] = sum(s.df(h) for s in self._index.segments)
+            n = self._cache[term] = sum(s.df(h) for s in self._segments)
         return n
 
     def __contains__(self, term: str) -> bool:
@@ -51,7 +54,7 @@ class LexicalIndex:
     doc_freq: DocFreq = field(init=False)
 
     def __post_init__(self) -> None:
-        self.doc_freq = DocFreq(self)
+        self.doc_freq = DocFreq(self.segments)
         self.count = sum(s.n_live for s in self.segments)
         total = sum(s.live_len() for s in self.segments)
         self.avg_len = total / self.count if self.count else 1.0

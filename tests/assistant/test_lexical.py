@@ -65,6 +65,24 @@ def test_a_reader_loads_the_index_without_reading_the_collection(docs, data_dir,
     assert hits[0][0].metadata["source"].endswith("ferry.txt")
 
 
+def test_a_replaced_snapshot_and_its_memory_maps_are_freed_at_once(docs, data_dir):
+    import gc
+    import weakref
+
+    (docs / "harbour.txt").write_text(HARBOUR)
+    a = Assistant(data_dir=data_dir)
+    a.ingest(docs)
+    old = weakref.ref(a.retriever.lexical())
+    (docs / "ferry.txt").write_text(FERRY)
+    gc.disable()  # without the cycle collector: nothing may keep the old snapshot alive
+    try:
+        a.ingest(docs)
+        assert a.retriever.lexical().count == 2
+        assert old() is None, "the replaced snapshot (and its memory maps) is still alive"
+    finally:
+        gc.enable()
+
+
 def test_scores_are_bm25_over_live_chunks(docs, data_dir):
     texts = {
         "a.txt": "Apples and pears grow in the orchard.",
