@@ -188,14 +188,15 @@ def resolve_backend(backend: str, device: str, precision: str, name: str = "all-
     if backend == "onnx-int8":
         encoder, _ = onnx_encoder(name, device, True)
         return encoder if encoder is not None else onnx_encoder(name, device)[0]
-    encoder, check = onnx_encoder(name, device)
     if backend == "onnx":
-        return encoder
+        return onnx_encoder(name, device)[0]
+    # int8 first: when it wins, the float32 session is never opened (a second or two at start)
     small, small_check = onnx_encoder(name, device, True)
     if small is not None and small_check["onnx_s"] < min(
         small_check["torch_s"], small_check.get("float_s", float("inf"))
     ):
         return small  # timed beside torch and float32 ONNX in one run: faster than both
+    encoder, check = onnx_encoder(name, device)
     if encoder is not None and check["onnx_s"] <= check["torch_s"]:
         return encoder
     return None
