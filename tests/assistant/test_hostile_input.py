@@ -17,7 +17,7 @@ from assistant import Assistant
 from assistant.answer_types import Answer, QuestionError
 from assistant.extractive import REFUSAL
 from assistant.pipeline import EMPTY_INDEX
-from assistant.question import clean_question
+from assistant.question import MAX_TURN_CHARS, PREVIOUS_ANSWER_CHARS, clean_question
 from assistant.resources import seeds_dir
 from ingest.load import load_file
 
@@ -203,7 +203,9 @@ def test_only_question_error_ever_escapes_answer(assistant, question, history, k
     # the length that counts is the cleaned one (control characters become spaces, runs collapse)
     if isinstance(question, str) and len(clean_question(question, 10**9)[0]) > limit:
         assert answer.notice
-    assert len(answer.question) <= 2 * assistant.settings.max_question_chars + 1
+    # what was searched: the question, and for a follow-up the previous question (cut like a
+    # question) and the start of the previous answer, never more
+    assert len(answer.question) <= limit + MAX_TURN_CHARS + PREVIOUS_ANSWER_CHARS + 2
 
 
 def test_report_fuzz_count():
