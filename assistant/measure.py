@@ -67,18 +67,18 @@ def measure_of(question: str) -> Measure | None:
     """What the question's number must measure, when it says."""
     if _PERCENT_Q.search(question):
         return Measure(PERCENT)
+    # "how many employees does the budget office have" counts employees, whatever else it names
+    m = _COUNT_Q.search(question)
+    counted = _counted(m.group(1).lower().split()) if m else []
+    if counted:
+        given = frozenset(x.group(0) for x in NUMBER_RX.finditer(question) if x.group(0).strip())
+        return Measure(COUNT, frozenset(counted), given)
     if _MONEY_Q.search(question):
         return Measure(MONEY)
     if _DURATION_Q.search(question):
         return Measure(DURATION)
     if _LENGTH_Q.search(question):
         return Measure(LENGTH)
-    m = _COUNT_Q.search(question)
-    if m:
-        counted = _counted(m.group(1).lower().split())
-        if counted:
-            given = frozenset(x.group(0) for x in NUMBER_RX.finditer(question) if x.group(0).strip())
-            return Measure(COUNT, frozenset(counted), given)
     return None
 
 

@@ -17,6 +17,7 @@ from assistant.measure import COUNT, DURATION, LENGTH, MONEY, PERCENT, measure_o
         ("What was Warholm's winning time?", DURATION),
         ("how tall is the tower", LENGTH),
         ("How many seats did the party win?", COUNT),
+        ("How many employees does the budget office have?", COUNT),
     ],
 )
 def test_the_measure_a_number_question_asks_for(question, kind):
