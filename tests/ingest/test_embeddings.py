@@ -178,7 +178,7 @@ def test_a_failed_export_falls_back_to_torch(monkeypatch, tmp_path, caplog):
         raise RuntimeError("exporter crashed")
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    monkeypatch.setattr(onnx_backend, "_export", broken)
+    monkeypatch.setattr(onnx_backend, "export", broken)
     onnx_encoder.cache_clear()
     try:
         with caplog.at_level(logging.WARNING, logger="ingest.model_runtime"):
