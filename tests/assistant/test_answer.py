@@ -204,3 +204,22 @@ def test_a_heading_cited_from_a_later_page_is_cited_on_its_own_page():
 
     assert heading_citation(1, c, span, "Harbour rules").page == 4
     assert citation(2, c).page == 6
+
+
+def test_candidates_carry_whether_they_give_the_asked_measure_and_use_the_asked_verb(docs, data_dir):
+    from assistant.answer_model import load_model
+    from assistant.asking import analyse
+    from assistant.extractive import ranked
+    from assistant.pipeline import make_query
+
+    career = "Bryant played his whole career with the Lakers, 20 years, and won five titles."
+    points = "He scored 33,643 points, fourth on the all-time list."
+    (docs / "bryant.txt").write_text(f"Kobe Bryant\n\n{career}\n\n{points}\n")
+    a = Assistant(data_dir=data_dir)
+    a.ingest([docs])
+    question = "How many points did Bryant score in his career?"
+    q = make_query(a.store, a.retriever.lexical(), question)
+    found = a.retriever.invoke(question, k=3, prepared=q)
+    features = {c.text: c.features for c in ranked(q, found, analyse(question), load_model())}
+    assert features[points]["measure_hit"] == 1 and features[points]["verb_hit"] == 1
+    assert features[career]["measure_miss"] == 1 and features[career]["verb_miss"] == 1
