@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.entities import NUMBER_RX
+from assistant.predicate import AUXILIARIES
 from assistant.text import STOPWORDS, terms
 
 PERCENT, MONEY, DURATION, LENGTH, COUNT = "percent", "money", "duration", "length", "count"
@@ -89,7 +90,7 @@ def _counted(words: list[str]) -> list[str]:
         return []
     phrase = []
     for w in words:
-        if w in STOPWORDS or w in _VERBISH or (w.endswith("ed") and len(w) > 4):
+        if w in STOPWORDS or w in AUXILIARIES or (w.endswith("ed") and len(w) > 4):
             break
         phrase.append(w)
     head = next((w for w in reversed(phrase) if w.isalpha()), words[0])
@@ -103,9 +104,6 @@ _PEOPLE_WORDS = (
     "people persons residents inhabitants population dead died killed deaths injured "
     "victims fatalities casualties attendance attended spectators crowd"
 ).split()
-
-
-_VERBISH = frozenset("did do does are were is was have has had will can could would should".split())
 
 
 _TOKEN = re.compile(r"[\w'-]+")

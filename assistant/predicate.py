@@ -37,6 +37,7 @@ for _past, _base in _IRREGULAR.items():
 
 _AUX = frozenset("did do does done will would can could should shall may might must has have had".split())
 _BE = frozenset("is are was were be been being am".split())
+AUXILIARIES = _AUX | _BE  # never a question's main verb; where its noun phrases end
 _WH = frozenset("who whom what which when where why how whose".split())
 _WORD = re.compile(r"[A-Za-z][\w'-]*")
 
