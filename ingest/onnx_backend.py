@@ -182,22 +182,12 @@ def load_encoder(
 
     folder.mkdir(parents=True, exist_ok=True)
     with FileLock(str(folder / ".lock")):  # two processes starting at once export once
-        for step, path in ((export, exported), (quantize, target)):
-            if path.exists() or (step is quantize and not quantized):
-                continue
-            t = time.perf_counter()
-            try:
-                if step is export:
-                    export(model, model_dir, path)
-                else:
-                    quantize(exported, path)
-            except Unavailable:
-                raise
-            except Exception as exc:  # noqa: BLE001 - any export failure means: keep torch
-                raise Unavailable(f"{'export' if step is export else 'int8 quantization'} failed "
-                                  f"({type(exc).__name__}: {exc})") from exc
-            log.info("%s %s in %.1f s: %s", "exported to ONNX" if step is export else "quantized",
-                     model_name, time.perf_counter() - t, path)
+        missing = not target.exists()
+        if not exported.exists():
+            _make("export", exported, lambda p: export(model, model_dir, p))
+        if quantized and not target.exists():
+            _make("int8 quantization", target, lambda p: quantize(exported, p))
+        if missing:  # a new file: its check is made again
             with contextlib.suppress(OSError):
                 checked.unlink()
         encoder = OnnxEncoder(model, target, pooling)
@@ -212,6 +202,18 @@ def load_encoder(
     if check["min_cosine"] < (QUANTIZED_MIN_COSINE if quantized else MIN_COSINE):
         raise Unavailable(f"its vectors differ from torch's (cosine {check['min_cosine']:.5f})")
     return encoder, check
+
+
+def _make(what: str, path: Path, build) -> None:
+    """build(path), timed and logged; any failure is Unavailable, naming `what` failed."""
+    t = time.perf_counter()
+    try:
+        build(path)
+    except Unavailable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure here means: the next choice
+        raise Unavailable(f"{what} failed ({type(exc).__name__}: {exc})") from exc
+    log.info("ONNX %s in %.1f s: %s", what, time.perf_counter() - t, path)
 
 
 def _cpu() -> str:
