@@ -9,8 +9,8 @@ retrieved chunk without running the model again.
 
 On a CPU the model runs on whichever of torch, ONNX Runtime and ONNX Runtime with int8 weights
 measured fastest at its first load (ingest.onnx_backend: exported once from the local weights,
-checked against torch's vectors); torch runs it on a GPU, in bfloat16, and wherever ONNX
-cannot.
+checked against torch's vectors); torch runs it on a GPU (in float32: bfloat16 was no faster on
+an H100, where tokenizing between batches is the bound) and wherever ONNX cannot.
 """
 
 from __future__ import annotations

@@ -171,7 +171,7 @@ def onnx_encoder(name: str, device: str = "auto", quantized: bool = False):
 
 def resolve_backend(backend: str, device: str, precision: str, name: str = "all-MiniLM-L6-v2"):
     """The ONNX encoder to use, or None for torch, on a CPU in float32 (torch on a GPU, with
-    large batches, and in bfloat16):
+    large batches, and in bfloat16 when asked for):
     - 'auto': the fastest of torch, ONNX Runtime and ONNX Runtime with int8 weights, timed
       side by side the first time each loads on this CPU; an ONNX model is a candidate only when
       its vectors match torch's (cosine >= 0.999 in float32, >= 0.95 in int8);
