@@ -35,9 +35,19 @@ def resolve_model_path(name: str) -> str:
 def resolve_device(device: str) -> str:
     if device != "auto":
         return device
+    if not gpu_possible():
+        return "cpu"  # without importing torch (seconds), which would say the same
     import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def gpu_possible() -> bool:
+    """False only where torch certainly finds no CUDA device: a Linux machine without NVIDIA's
+    or AMD's (ROCm) driver devices. Anywhere else torch is asked."""
+    if not Path("/proc/cpuinfo").exists():
+        return True  # not Linux: ask torch
+    return any(Path(p).exists() for p in ("/dev/nvidiactl", "/dev/nvidia0", "/proc/driver/nvidia", "/dev/kfd"))
 
 
 PRECISIONS = ("auto", "float32", "bfloat16")
@@ -65,12 +75,24 @@ def resolve_precision(precision: str, device: str, name: str = "all-MiniLM-L6-v2
 
 
 def native_bfloat16() -> bool:
+    flags = _x86_flags()
+    if flags is not None and not flags & {"avx512_bf16", "amx_bf16"}:
+        return False  # an x86 CPU without them: no need to import torch to hear it
     import torch
 
     try:
         return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
     except (AttributeError, RuntimeError):  # a torch build without oneDNN
         return False
+
+
+def _x86_flags() -> set[str] | None:
+    """The CPU's flags from /proc/cpuinfo on x86 Linux, else None."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("flags"):
+                return set(line.split(":", 1)[1].split())
+    return None
 
 
 _CALIBRATION = [
@@ -161,6 +183,10 @@ def onnx_encoder(name: str, device: str = "auto", quantized: bool = False):
     from ingest import onnx_backend
 
     try:
+        # checked on this CPU before: opened with its tokenizer file, torch never imported
+        ready = onnx_backend.load_checked(resolve_model_path(name), model_id(name), quantized)
+        if ready is not None:
+            return ready
         return onnx_backend.load_encoder(load_model(name, device), resolve_model_path(name),
                                          model_id(name), quantized)
     except onnx_backend.Unavailable as exc:

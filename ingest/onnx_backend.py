@@ -6,7 +6,11 @@ Before it is used, a model is checked against torch on a fixed set of varied tex
 must be within cosine 0.999 of torch's in float32 (they agree to ~1e-6), 0.95 with int8 weights,
 and the three are timed (ingest.model_runtime picks by these). Anything that goes wrong
 (onnxruntime or onnx missing, a model this cannot export, a check that fails) is raised as
-Unavailable with its reason, which the caller logs before using the next choice."""
+Unavailable with its reason, which the caller logs before using the next choice.
+
+Once a model is checked on this CPU, later processes open its ONNX file with the tokenizer read
+from the model's tokenizer.json (ingest.file_tokenizer; its ids were compared with the model's
+own tokenizer's in the check), without loading torch or sentence-transformers at all."""
 
 from __future__ import annotations
 
@@ -18,12 +22,13 @@ from pathlib import Path
 
 import numpy as np
 
+from ingest.file_tokenizer import FileTokenizer, model_tokenizer, same_tokens
 from ingest.files import read_json, user_cache_dir, write_json
 from ingest.onnx_export import Unavailable, check_structure, export, fingerprint, quantize, safe_name
 
 log = logging.getLogger(__name__)
 
-CHECK = 3  # bumped when the check changes: checks of an older kind are made again
+CHECK = 4  # bumped when the check changes: checks of an older kind are made again
 MIN_COSINE = 0.999
 # Weights in int8 (dynamic quantization, one scale per output channel) move vectors a little:
 # cosine 0.99 to float32 on sentences, 0.967 on "" and "Yes." (the check texts' lowest). The
@@ -69,10 +74,11 @@ class OnnxEncoder:
 
     TOKENS_PER_BATCH = 4096
 
-    def __init__(self, model, path: Path, pooling: str, workers: int | None = None) -> None:
+    def __init__(self, tokenize, path: Path, pooling: str, workers: int | None = None) -> None:
+        """`tokenize(texts)` gives unpadded ids, attention masks [and token types] per text."""
         import onnxruntime as ort
 
-        self.model, self.pooling = model, pooling
+        self.tokenize, self.pooling = tokenize, pooling
         self.workers = workers or physical_cores()
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
@@ -82,12 +88,6 @@ class OnnxEncoder:
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.inputs = [i.name for i in self.session.get_inputs()]
         self._pool = None
-
-    def _tokenize(self, texts: list[str]) -> dict[str, list[list[int]]]:
-        # what sentence-transformers' Transformer.preprocess does, unpadded
-        return self.model.tokenizer(
-            texts, padding=False, truncation="longest_first", max_length=self.model.max_seq_length,
-        )
 
     def batches(self, lengths: list[int], max_texts: int = 256, tokens: int | None = None) -> list[np.ndarray]:
         """Indices of the texts in each batch: longest first, at most `tokens` (default
@@ -124,7 +124,7 @@ class OnnxEncoder:
     def encode(self, texts: list[str], tokens_per_batch: int | None = None) -> np.ndarray:
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
-        features = self._tokenize(list(texts))
+        features = self.tokenize(list(texts))
         if "attention_mask" not in features:
             features["attention_mask"] = [[1] * len(ids) for ids in features["input_ids"]]
         batches = self.batches([len(ids) for ids in features["input_ids"]], tokens=tokens_per_batch)
@@ -190,18 +190,56 @@ def load_encoder(
         if missing:  # a new file: its check is made again
             with contextlib.suppress(OSError):
                 checked.unlink()
-        encoder = OnnxEncoder(model, target, pooling)
+        encoder = OnnxEncoder(model_tokenizer(model), target, pooling)
         known = read_json(checked) or {}  # checked once per CPU (the timings are the CPU's)
         check = known.get(_cpu())
         if check is None or check.get("check") != CHECK:
             # int8 is timed beside float32 ONNX in the same run: timings taken minutes apart
             # on a busy machine differ more than the two encoders do
-            rival = OnnxEncoder(model, exported, pooling) if quantized else None
-            check = known[_cpu()] = compare(model, encoder, rival=rival)
+            rival = OnnxEncoder(model_tokenizer(model), exported, pooling) if quantized else None
+            check = known[_cpu()] = {**compare(model, encoder, rival=rival), "pooling": pooling,
+                                     "max_seq_length": model.max_seq_length,
+                                     "file_tokenizer": _file_tokenizer_agrees(model, model_dir)}
             write_json(checked, known, indent=1)
     if check["min_cosine"] < (QUANTIZED_MIN_COSINE if quantized else MIN_COSINE):
         raise Unavailable(f"its vectors differ from torch's (cosine {check['min_cosine']:.5f})")
     return encoder, check
+
+
+def load_checked(model_dir: str | Path, model_name: str, quantized: bool = False):
+    """(encoder, check) of a model already exported and checked on this CPU, opened with its
+    tokenizer file alone (no torch, no sentence-transformers); None when there is no such check
+    (the caller then loads the model and goes through load_encoder)."""
+    try:
+        import onnxruntime  # noqa: F401
+    except ImportError as exc:
+        raise Unavailable("onnxruntime is not installed") from exc
+    model_dir = Path(model_dir)
+    if not model_dir.is_dir():
+        return None
+    try:
+        folder = cache_root() / safe_name(model_name) / fingerprint(model_dir)
+    except Unavailable:
+        return None
+    target = folder / ("model.int8.onnx" if quantized else "model.onnx")
+    check = (read_json(folder / ("check.int8.json" if quantized else "check.json")) or {}).get(_cpu())
+    if not target.exists() or not check or check.get("check") != CHECK or not check.get("file_tokenizer"):
+        return None
+    if check["min_cosine"] < (QUANTIZED_MIN_COSINE if quantized else MIN_COSINE):
+        raise Unavailable(f"its vectors differ from torch's (cosine {check['min_cosine']:.5f})")
+    try:
+        tokenize = FileTokenizer(model_dir, check["max_seq_length"])
+    except Exception:  # noqa: BLE001 - changed since the check: take the long way
+        return None
+    return OnnxEncoder(tokenize, target, check["pooling"]), check
+
+
+def _file_tokenizer_agrees(model, model_dir: Path) -> bool:
+    try:
+        tokenize = FileTokenizer(model_dir, model.max_seq_length)
+    except Exception:  # noqa: BLE001 - no tokenizer.json, or one `tokenizers` cannot read
+        return False
+    return same_tokens(tokenize(CHECK_TEXTS), model_tokenizer(model)(CHECK_TEXTS))
 
 
 def _make(what: str, path: Path, build) -> None:
@@ -237,7 +275,7 @@ def compare(model, encoder: OnnxEncoder, repeats: int = 2, rival: OnnxEncoder | 
     # sentences, as ingest embeds, cut into two batches for each worker thread as ingest's many
     # batches are (one small batch would time one thread of ONNX against all of torch's)
     batch = [t for t in CHECK_TEXTS[:5] for _ in range(16 * encoder.workers)]
-    tokens = sum(len(ids) for ids in encoder._tokenize(batch)["input_ids"])
+    tokens = sum(len(ids) for ids in encoder.tokenize(batch)["input_ids"])
     per_batch = max(64, tokens // (2 * encoder.workers))
     runs = {
         "torch_s": lambda: model.encode(batch, batch_size=64, show_progress_bar=False),

@@ -24,10 +24,13 @@ class Unavailable(Exception):
 def fingerprint(model_dir: Path) -> str:
     """What the exported file depends on: the weights and configs (by size and content hash of
     the small files, size and mtime of the weights), torch and onnxruntime versions."""
-    import onnxruntime
-    import torch
+    from importlib.metadata import PackageNotFoundError, version
 
-    h = hashlib.sha256(f"{FORMAT}|{torch.__version__}|{onnxruntime.__version__}".encode())
+    try:  # versions from the installed metadata: importing torch would cost seconds
+        versions = f"{version('torch')}|{version('onnxruntime')}"
+    except PackageNotFoundError as exc:
+        raise Unavailable(f"{exc.name} is not installed") from exc
+    h = hashlib.sha256(f"{FORMAT}|{versions}".encode())
     for path in sorted(model_dir.iterdir()):
         if path.is_file():
             st = path.stat()

@@ -245,3 +245,54 @@ def test_the_backend_setting_reaches_the_model(monkeypatch, tmp_path):
     monkeypatch.setenv("ASSISTANT_EMBEDDING_BACKEND", "torch")
     assert Assistant(data_dir=tmp_path).embeddings.backend == "torch"
     assert Assistant(data_dir=tmp_path, embedding_backend="onnx").embeddings.backend == "onnx"
+
+
+_FRESH_PROCESS = """
+import json, sys
+from ingest.embeddings import SentenceEmbeddings
+e = SentenceEmbeddings(backend=sys.argv[1], device="cpu", precision="float32")
+vectors = e.embed_documents(["Seoul requires consent. Tokyo disagrees."]) + [e.embed_query("What consent?")]
+print(json.dumps({"loaded": sorted(m for m in ("torch", "sentence_transformers", "transformers")
+                                   if m in sys.modules), "vectors": vectors}))
+"""
+
+
+@pytest.mark.parametrize("backend", ["onnx", "onnx-int8"])
+def test_a_model_checked_on_this_cpu_embeds_in_a_new_process_without_torch(backend):
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    here = SentenceEmbeddings(backend=backend, device="cpu", precision="float32")
+    assert here.onnx is not None  # exported and checked (once per CPU), in this process
+    expected = here.embed_documents(["Seoul requires consent. Tokyo disagrees."]) + [here.embed_query("What consent?")]
+    out = subprocess.run([sys.executable, "-c", _FRESH_PROCESS, backend], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parents[2], timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["loaded"] == []  # seconds of imports saved
+    assert np.allclose(result["vectors"], expected, atol=1e-5)
+
+
+def test_auto_device_asks_torch_only_where_a_gpu_driver_is_present(monkeypatch):
+    from ingest import model_runtime
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(model_runtime, "gpu_possible", lambda: False)
+    assert model_runtime.resolve_device("auto") == "cpu"  # torch is not asked
+    monkeypatch.setattr(model_runtime, "gpu_possible", lambda: True)
+    assert model_runtime.resolve_device("auto") == "cuda"
+    assert model_runtime.resolve_device("cpu") == "cpu"
+
+
+def test_native_bfloat16_is_read_from_the_cpu_flags_before_asking_torch(monkeypatch):
+    from ingest import model_runtime
+
+    monkeypatch.setattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", lambda: True)
+    monkeypatch.setattr(model_runtime, "_x86_flags", lambda: {"avx2", "avx512f"})
+    assert model_runtime.native_bfloat16() is False  # no bf16 flag: torch is not asked
+    monkeypatch.setattr(model_runtime, "_x86_flags", lambda: {"avx512f", "avx512_bf16"})
+    assert model_runtime.native_bfloat16() is True
+    monkeypatch.setattr(model_runtime, "_x86_flags", lambda: None)  # not x86 Linux: torch decides
+    assert model_runtime.native_bfloat16() is True
