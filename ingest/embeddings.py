@@ -9,8 +9,8 @@ retrieved chunk without running the model again.
 
 On a CPU the model runs on whichever of torch, ONNX Runtime and ONNX Runtime with int8 weights
 measured fastest at its first load (ingest.onnx_backend: exported once from the local weights,
-checked against torch's vectors); torch runs it on a GPU (in float32: bfloat16 was no faster on
-an H100, where tokenizing between batches is the bound) and wherever ONNX cannot.
+checked against torch's vectors); torch runs it on a GPU (ingest.gpu_encode: float32, fed by a tokenizer
+that keeps up) and wherever ONNX cannot.
 """
 
 from __future__ import annotations
@@ -80,14 +80,31 @@ class SentenceEmbeddings(Embeddings):
         if encoder is not None:
             return encoder.encode(texts)
         model = self.model
-        # a GPU takes large batches (sentence-transformers sorts by length within a call)
-        batch_size = self.batch_size if resolve_device(self.device) == "cpu" else max(self.batch_size, 256)
+        if resolve_device(self.device) != "cpu":  # large batches, and a tokenizer that keeps up
+            from ingest.gpu_encode import encode_on_gpu
+
+            return encode_on_gpu(model, texts, max(self.batch_size, 256), self._precision_context,
+                                 self._file_tokenizer(model))
         with self._precision_context():
             vectors = model.encode(
-                texts, batch_size=batch_size, normalize_embeddings=True,
+                texts, batch_size=self.batch_size, normalize_embeddings=True,
                 convert_to_numpy=True, show_progress_bar=False,
             )
         return np.asarray(vectors, dtype=np.float32)
+
+    def _file_tokenizer(self, model):
+        """The model's tokenizer.json read by `tokenizers` alone, where it gives the model's own
+        tokenizer's ids on the check texts; else None."""
+        if not hasattr(self, "_tokenizer_file"):
+            from ingest.file_tokenizer import FileTokenizer, model_tokenizer, same_tokens
+            from ingest.onnx_backend import CHECK_TEXTS
+
+            self._tokenizer_file = None
+            with contextlib.suppress(Exception):  # no tokenizer.json, or one it cannot read
+                tokenize = FileTokenizer(resolve_model_path(self.name), model.max_seq_length)
+                if same_tokens(tokenize(CHECK_TEXTS), model_tokenizer(model)(CHECK_TEXTS)):
+                    self._tokenizer_file = tokenize
+        return self._tokenizer_file
 
     def sentence_vectors(self, sentences: list[str]) -> list[np.ndarray]:
         """Vectors of short texts, each distinct text encoded once per ingest (overlapping

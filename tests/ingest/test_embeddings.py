@@ -296,3 +296,21 @@ def test_native_bfloat16_is_read_from_the_cpu_flags_before_asking_torch(monkeypa
     assert model_runtime.native_bfloat16() is True
     monkeypatch.setattr(model_runtime, "_x86_flags", lambda: None)  # not x86 Linux: torch decides
     assert model_runtime.native_bfloat16() is True
+
+
+def test_the_gpu_path_gives_the_vectors_of_sentence_transformers_encode():
+    """Tokenizing with the tokenizer file, or the next batch while the model runs the current
+    one, changes nothing but the time (run here on the CPU: the arithmetic is the same)."""
+    from ingest.file_tokenizer import FileTokenizer
+    from ingest.gpu_encode import encode_on_gpu
+    from ingest.model_runtime import load_model, resolve_model_path
+
+    model = load_model("all-MiniLM-L6-v2", "cpu")
+    texts = [f"Sentence {i} about the harbour and " + "word " * (i % 40) for i in range(300)] + VARIED
+    expected = model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True)
+    tokenize = FileTokenizer(resolve_model_path("all-MiniLM-L6-v2"), model.max_seq_length)
+    for ours in (encode_on_gpu(model, texts, 64), encode_on_gpu(model, texts, 64, tokenize=tokenize)):
+        assert ours.shape == expected.shape
+        assert np.allclose(ours, expected, atol=1e-5)
+    assert encode_on_gpu(model, [], 64).shape[0] == 0
+    assert SentenceEmbeddings(device="cpu")._file_tokenizer(model) is not None  # the bundled model has one
