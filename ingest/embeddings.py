@@ -53,6 +53,7 @@ class SentenceEmbeddings(Embeddings):
         if backend not in BACKENDS:
             raise ValueError(f"embedding backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
         self._memo: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._gpu_tokenize: tuple | None = None  # (tokenizer or None,) once looked for
 
     @property
     def model(self):
@@ -95,16 +96,17 @@ class SentenceEmbeddings(Embeddings):
     def _file_tokenizer(self, model):
         """The model's tokenizer.json read by `tokenizers` alone, where it gives the model's own
         tokenizer's ids on the check texts; else None."""
-        if not hasattr(self, "_tokenizer_file"):
+        if self._gpu_tokenize is None:
             from ingest.file_tokenizer import FileTokenizer, model_tokenizer, same_tokens
             from ingest.onnx_backend import CHECK_TEXTS
 
-            self._tokenizer_file = None
+            found = None
             with contextlib.suppress(Exception):  # no tokenizer.json, or one it cannot read
                 tokenize = FileTokenizer(resolve_model_path(self.name), model.max_seq_length)
                 if same_tokens(tokenize(CHECK_TEXTS), model_tokenizer(model)(CHECK_TEXTS)):
-                    self._tokenizer_file = tokenize
-        return self._tokenizer_file
+                    found = tokenize
+            self._gpu_tokenize = (found,)
+        return self._gpu_tokenize[0]
 
     def sentence_vectors(self, sentences: list[str]) -> list[np.ndarray]:
         """Vectors of short texts, each distinct text encoded once per ingest (overlapping

@@ -43,11 +43,14 @@ def resolve_device(device: str) -> str:
 
 
 def gpu_possible() -> bool:
-    """False only where torch certainly finds no CUDA device: a Linux machine without NVIDIA's
-    or AMD's (ROCm) driver devices. Anywhere else torch is asked."""
+    """False only where torch certainly finds no CUDA device: a Linux machine without NVIDIA's,
+    AMD's (ROCm) or WSL's GPU devices. Anywhere else torch is asked."""
     if not Path("/proc/cpuinfo").exists():
         return True  # not Linux: ask torch
-    return any(Path(p).exists() for p in ("/dev/nvidiactl", "/dev/nvidia0", "/proc/driver/nvidia", "/dev/kfd"))
+    return any(Path(p).exists() for p in _GPU_DEVICES)
+
+
+_GPU_DEVICES = ("/dev/nvidiactl", "/dev/nvidia0", "/proc/driver/nvidia", "/dev/kfd", "/dev/dxg")
 
 
 PRECISIONS = ("auto", "float32", "bfloat16")
