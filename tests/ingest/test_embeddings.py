@@ -314,3 +314,22 @@ def test_the_gpu_path_gives_the_vectors_of_sentence_transformers_encode():
         assert np.allclose(ours, expected, atol=1e-5)
     assert encode_on_gpu(model, [], 64).shape[0] == 0
     assert SentenceEmbeddings(device="cpu")._file_tokenizer(model) is not None  # the bundled model has one
+
+
+def test_on_a_gpu_ingest_embeds_through_the_tokenizer_file_in_large_batches(monkeypatch):
+    from ingest import embeddings, gpu_encode
+
+    seen = []
+    real = gpu_encode.encode_on_gpu
+
+    def spy(model, texts, batch_size, precision, tokenize):
+        seen.append((batch_size, tokenize))
+        return real(model, texts, batch_size, precision, tokenize)
+
+    monkeypatch.setattr(gpu_encode, "encode_on_gpu", spy)
+    monkeypatch.setattr(embeddings, "resolve_device", lambda device: "cuda")  # the model stays on the CPU
+    e = SentenceEmbeddings(device="cpu", backend="torch", precision="float32")
+    vectors = e.encode(VARIED)
+    assert len(seen) == 1 and seen[0][0] == 256 and seen[0][1] is not None
+    expected = e.model.encode(VARIED, normalize_embeddings=True, convert_to_numpy=True)
+    assert np.allclose(vectors, expected, atol=1e-5)
