@@ -232,7 +232,7 @@ class ChunkStore:
         from ingest.records import by_ids
 
         out: dict[str, tuple[str, dict]] = {}
-        for got in by_ids(self.collection, ids, include=["documents", "metadatas"], page=500):
+        for got in by_ids(self.collection, ids, include=["documents", "metadatas"], page=2000):
             for id_, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
                 out[id_] = (text or "", meta or {})
         return out

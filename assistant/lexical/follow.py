@@ -86,17 +86,10 @@ def _texts(store, ids: list[str]) -> Iterable[list[tuple[str, str]]]:
 
 
 def _all_chunks(store) -> Iterable[list[tuple[str, str]]]:
-    from ingest.records import pages
+    """Every chunk: the ids first (large pages), then the texts by id (see ingest.records.ID_PAGE)."""
+    from ingest.records import all_ids
 
-    batch: list[tuple[str, str]] = []
-    for got in pages(store.collection, include=["documents", "metadatas"], page=1000):
-        for i, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
-            batch.append((i, chunk_text(text or "", meta or {})))
-        if len(batch) >= _BUILD_ROWS:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+    return _texts(store, all_ids(store.collection))
 
 
 def catch_up(store, generation: int | None = None, wait: bool = True) -> bool:
