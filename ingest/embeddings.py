@@ -97,15 +97,10 @@ class SentenceEmbeddings(Embeddings):
         """The model's tokenizer.json read by `tokenizers` alone, where it gives the model's own
         tokenizer's ids on the check texts; else None."""
         if self._gpu_tokenize is None:
-            from ingest.file_tokenizer import FileTokenizer, model_tokenizer, same_tokens
+            from ingest.file_tokenizer import agreeing_file_tokenizer
             from ingest.onnx_backend import CHECK_TEXTS
 
-            found = None
-            with contextlib.suppress(Exception):  # no tokenizer.json, or one it cannot read
-                tokenize = FileTokenizer(resolve_model_path(self.name), model.max_seq_length)
-                if same_tokens(tokenize(CHECK_TEXTS), model_tokenizer(model)(CHECK_TEXTS)):
-                    found = tokenize
-            self._gpu_tokenize = (found,)
+            self._gpu_tokenize = (agreeing_file_tokenizer(model, resolve_model_path(self.name), CHECK_TEXTS),)
         return self._gpu_tokenize[0]
 
     def sentence_vectors(self, sentences: list[str]) -> list[np.ndarray]:

@@ -42,6 +42,16 @@ def model_tokenizer(model):
     return tokenize
 
 
+def agreeing_file_tokenizer(model, model_dir: str | Path, texts: list[str]) -> FileTokenizer | None:
+    """The model's tokenizer file, where it gives the model's own tokenizer's input on `texts`;
+    None where it does not, or there is none (or one `tokenizers` cannot read)."""
+    try:
+        tokenize = FileTokenizer(model_dir, model.max_seq_length)
+    except Exception:  # noqa: BLE001 - no tokenizer.json, or one it cannot read
+        return None
+    return tokenize if same_tokens(tokenize(texts), model_tokenizer(model)(texts)) else None
+
+
 def same_tokens(a: dict, b: dict) -> bool:
     """Whether two tokenizations give the model the same input (ids, mask and token types)."""
     return all(a.get(k) == b.get(k) for k in ("input_ids", "attention_mask")) and (

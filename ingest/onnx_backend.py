@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.file_tokenizer import FileTokenizer, model_tokenizer, same_tokens
+from ingest.file_tokenizer import FileTokenizer, agreeing_file_tokenizer, model_tokenizer
 from ingest.files import read_json, user_cache_dir, write_json
 from ingest.onnx_export import Unavailable, check_structure, export, fingerprint, quantize, safe_name
 
@@ -199,7 +199,7 @@ def load_encoder(
             rival = OnnxEncoder(model_tokenizer(model), exported, pooling) if quantized else None
             check = known[_cpu()] = {**compare(model, encoder, rival=rival), "pooling": pooling,
                                      "max_seq_length": model.max_seq_length,
-                                     "file_tokenizer": _file_tokenizer_agrees(model, model_dir)}
+                                     "file_tokenizer": agreeing_file_tokenizer(model, model_dir, CHECK_TEXTS) is not None}
             write_json(checked, known, indent=1)
     if check["min_cosine"] < (QUANTIZED_MIN_COSINE if quantized else MIN_COSINE):
         raise Unavailable(f"its vectors differ from torch's (cosine {check['min_cosine']:.5f})")
@@ -232,14 +232,6 @@ def load_checked(model_dir: str | Path, model_name: str, quantized: bool = False
     except Exception:  # noqa: BLE001 - changed since the check: take the long way
         return None
     return OnnxEncoder(tokenize, target, check["pooling"]), check
-
-
-def _file_tokenizer_agrees(model, model_dir: Path) -> bool:
-    try:
-        tokenize = FileTokenizer(model_dir, model.max_seq_length)
-    except Exception:  # noqa: BLE001 - no tokenizer.json, or one `tokenizers` cannot read
-        return False
-    return same_tokens(tokenize(CHECK_TEXTS), model_tokenizer(model)(CHECK_TEXTS))
 
 
 def _make(what: str, path: Path, build) -> None:
