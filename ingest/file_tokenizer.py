@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 
 class FileTokenizer:
     """Tokenizes like sentence-transformers' Transformer.preprocess, unpadded: special tokens
@@ -50,6 +52,18 @@ def agreeing_file_tokenizer(model, model_dir: str | Path, texts: list[str]) -> F
     except Exception:  # noqa: BLE001 - no tokenizer.json, or one it cannot read
         return None
     return tokenize if same_tokens(tokenize(texts), model_tokenizer(model)(texts)) else None
+
+
+def padded(features: dict, name: str, idx) -> np.ndarray:
+    """Rows `idx` of one unpadded feature ("input_ids", ...) as an int64 array padded with 0 to
+    the longest of them (all zeros where the tokenizer gave no such feature)."""
+    width = max(len(features["input_ids"][j]) for j in idx)
+    array = np.zeros((len(idx), width), dtype=np.int64)
+    rows = features.get(name)
+    if rows is not None:
+        for r, j in enumerate(idx):
+            array[r, : len(rows[j])] = rows[j]
+    return array
 
 
 def same_tokens(a: dict, b: dict) -> bool:

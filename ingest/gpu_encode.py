@@ -14,6 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from ingest.file_tokenizer import padded
+
 
 def encode_on_gpu(model, texts: list[str], batch_size: int, precision=contextlib.nullcontext,
                   tokenize=None) -> np.ndarray:
@@ -33,14 +35,8 @@ def encode_on_gpu(model, texts: list[str], batch_size: int, precision=contextlib
     model.eval()
     for start in range(0, len(order), batch_size):
         idx = order[start : start + batch_size]
-        width = max(lengths[j] for j in idx)
-        batch = {}
-        for name in ("input_ids", "attention_mask", "token_type_ids"):
-            array = np.zeros((len(idx), width), dtype=np.int64)
-            for r, j in enumerate(idx):
-                row = features[name][j]
-                array[r, : len(row)] = row
-            batch[name] = torch.from_numpy(array).to(model.device, non_blocking=True)
+        batch = {name: torch.from_numpy(padded(features, name, idx)).to(model.device, non_blocking=True)
+                 for name in ("input_ids", "attention_mask", "token_type_ids")}
         vectors = _forward(model, batch, precision)
         if out is None:  # its width is the first batch's
             out = np.empty((len(texts), vectors.shape[1]), dtype=np.float32)

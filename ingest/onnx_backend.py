@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.file_tokenizer import FileTokenizer, agreeing_file_tokenizer, model_tokenizer
+from ingest.file_tokenizer import FileTokenizer, agreeing_file_tokenizer, model_tokenizer, padded
 from ingest.files import read_json, user_cache_dir, write_json
 from ingest.onnx_export import Unavailable, check_structure, export, fingerprint, quantize, safe_name
 
@@ -103,15 +103,7 @@ class OnnxEncoder:
         return out
 
     def _run(self, features: dict, idx: np.ndarray) -> np.ndarray:
-        width = max(len(features["input_ids"][j]) for j in idx)
-        feed = {}
-        for name in self.inputs:
-            rows = features[name] if name in features else None
-            array = np.zeros((len(idx), width), dtype=np.int64)
-            if rows is not None:
-                for r, j in enumerate(idx):
-                    array[r, : len(rows[j])] = rows[j]
-            feed[name] = array
+        feed = {name: padded(features, name, idx) for name in self.inputs}
         hidden = self.session.run(None, feed)[0]
         if self.pooling == "cls":
             pooled = hidden[:, 0]
