@@ -59,7 +59,7 @@ _DEFINITION = re.compile(
 _WHICH_NOUN = re.compile(r"\b(?:what|which|whose|name the|name of the)\s+((?:[\w'-]+\s*){1,6})", re.I)
 
 _YEAR = re.compile(r"(?<![\d.])(1[5-9]\d\d|20\d\d)(?![\d.])")
-_NUMBERISH = re.compile(r"(?<![\w.])v?\d+(?:[.,]\d+)*(?![\w])")
+_NUMBERISH = re.compile(r"(?<![\w.])[vV]?\d+(?:[.,]\d+)*(?![\w])")
 _QUOTED = re.compile(r"[`\"\u201c]([^`\"\u201d]{2,60})[`\"\u201d]")
 _IDENTIFIER = re.compile(r"\b[A-Za-z_][\w]*(?:[._][\w]+)+\b|\b[a-z]+[A-Z]\w*\b|\b\w+\(\)")
 _CAPITALISED = re.compile(r"\b[A-Z][\w'\-.]*[A-Za-z0-9]|\b[A-Z]\b")
@@ -139,7 +139,7 @@ def _clause_type(question: str) -> str:
 def analyse(question: str) -> Asked:
     """The question's expected answer type and its constraints."""
     years = set(_YEAR.findall(question))
-    numbers = {n.lstrip("v") for n in _NUMBERISH.findall(question)} - years
+    numbers = {n.lstrip("vV") for n in _NUMBERISH.findall(question)} - years
     names: set[str] = set()
     for rx in (_QUOTED, _IDENTIFIER):
         for m in rx.finditer(question):

@@ -57,6 +57,20 @@ class Candidate:
         return int(a), int(b)
 
     @property
+    def heading_parts(self) -> list[tuple[str, tuple[int, int]]]:
+        """Each heading of the path with its offsets in the document, outermost first; only the
+        nearest one for a chunk stored without the path's offsets (an index written before)."""
+        titles = self.headings.split(" > ") if self.headings else []
+        raw = str(self.doc.metadata.get("heading_spans") or "")
+        spans = [tuple(int(x) for x in pair.split(",")) for pair in raw.split(";") if "," in pair]
+        if spans and len(spans) == len(titles) and all(b - a == len(t) for t, (a, b) in zip(titles, spans)):
+            return list(zip(titles, spans))
+        nearest = self.heading_span
+        if titles and nearest and nearest[1] - nearest[0] == len(titles[-1]):
+            return [(titles[-1], nearest)]
+        return []
+
+    @property
     def context(self) -> str:
         """Where the quote sits: its heading path, else the document title."""
         return self.headings or str(self.doc.metadata.get("title") or "")

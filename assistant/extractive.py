@@ -20,7 +20,7 @@ from assistant.answer_types import Answer, Citation, ShortAnswer
 from assistant.asking import Asked, analyse
 from assistant.candidates import Candidate, candidates
 from assistant.entities import new_spans
-from assistant.features import featurise, keyword_list, mark_leaders
+from assistant.features import featurise, keyword_list, mark_leaders, numeric_tokens
 from assistant.scoring import UNSEEN_TERM, Query
 from ingest.split import HEADING_PAGE_KEY, page_of
 
@@ -125,13 +125,23 @@ def choose(ranking: list[Candidate], max_units: int) -> list[Candidate]:
     for c in ranking[1:]:
         if len(picked) == max_units or c.score < best.score - KEEP_WITHIN:
             break
-        if any(_overlaps(c, p) for p in picked) or c.features.get("question_mark") or c.repeated or c.stuffed:
+        if c.features.get("question_mark") or c.repeated or c.stuffed:
             continue
-        picked.append(c)
+        inner = [i for i, p in enumerate(picked) if _overlaps(c, p)]
+        if len(inner) == 1 and len(c.kinds) > 1 and _contains(c, picked[inner[0]]):
+            # a lead-in with the code or list it introduces, over that code or list alone:
+            # "raised when the URL length is greater than 2083:" is what gives the code meaning
+            picked[inner[0]] = c
+        elif not inner:
+            picked.append(c)
     doc_rank: dict[str, int] = {}
     for c in picked:
         doc_rank.setdefault(c.source, len(doc_rank))
     return sorted(picked, key=lambda c: (doc_rank[c.source], c.doc_start))
+
+
+def _contains(a: Candidate, b: Candidate) -> bool:
+    return a.source == b.source and a.doc_start <= b.doc_start and b.doc_start + (b.end - b.start) <= a.doc_start + (a.end - a.start)
 
 
 def _overlaps(a: Candidate, b: Candidate) -> bool:
@@ -224,26 +234,42 @@ def decide(q: Query, docs: list[Document], model: AnswerModel) -> Decision | Non
 HEADING_REACH = 200
 
 
-def citations_for(picked: list[Candidate]) -> list[Citation]:
+def citations_for(picked: list[Candidate], asked: Asked | None = None) -> list[Citation]:
     """A citation per quote. A quote that means little without its heading ("Default: False."
     under "init_forbid_extra", a changelog line under its version) is quoted from the heading
     on when the heading is close above it; otherwise the heading line is cited on its own,
-    just before it. Every citation is a verbatim span of the document."""
+    just before it. The heading is the nearest one, or, when the question's answer type or
+    number is only in the path, the nearest heading that holds it ("v2.1 (2024-05-02)" above
+    "Changes"). Every citation is a verbatim span of the document."""
     cites: list[Citation] = []
     for c in picked:
         start = None
-        span = c.heading_span if needs_context(c) else None
-        if span is not None and span[1] <= c.doc_start:
+        part = context_heading(c, asked) if needs_context(c) else None
+        if part is not None and part[1][1] <= c.doc_start:
+            heading, span = part
             chunk_start = c.doc.metadata.get("start", 0)
             if c.doc_start - span[1] <= HEADING_REACH and span[0] >= chunk_start:
                 start = span[0] - chunk_start  # the heading is in this chunk, just above
-            elif c.headings:
-                heading = c.headings.rsplit(" > ", 1)[-1]
-                cited = any(x.source == c.source and x.start == span[0] for x in cites)
-                if span[1] - span[0] == len(heading) and not cited:
-                    cites.append(heading_citation(len(cites) + 1, c, span, heading))
+            elif not any(x.source == c.source and x.start == span[0] for x in cites):
+                cites.append(heading_citation(len(cites) + 1, c, span, heading))
         cites.append(citation(len(cites) + 1, c, start))
     return cites
+
+
+def context_heading(c: Candidate, asked: Asked | None) -> tuple[str, tuple[int, int]] | None:
+    """The heading of c's path that gives its quote meaning: the nearest one that holds the
+    answer type or a number the question asks about, else the nearest."""
+    parts = c.heading_parts
+    if not parts:
+        return None
+    if asked is not None and (c.features.get("type_ctx") or c.features.get("cons_ctx")):
+        wanted = {n.replace(",", "") for n in asked.years | asked.numbers}
+        for title, span in reversed(parts):
+            if numeric_tokens(title) & wanted or (
+                c.features.get("type_ctx") and new_spans(title, asked.type, asked.terms)
+            ):
+                return title, span
+    return parts[-1]
 
 
 def heading_citation(n: int, c: Candidate, span: tuple[int, int], heading: str) -> Citation:
@@ -289,7 +315,7 @@ def extractive_answer(
         cites = [citation(i + 1, c) for i, c in enumerate(closest[:3])]
         return Answer(text=REFUSAL, found=False, citations=cites, confidence=round(confidence, 4))
     picked = choose(ranking, max_sentences)
-    cites = citations_for(picked)
+    cites = citations_for(picked, decision.asked)
     best = ranking[0]
     best_cite = next(c for c in cites if c.start <= best.doc_start < c.end)
     return Answer(

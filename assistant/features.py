@@ -15,7 +15,7 @@ from assistant.measure import measure_of
 from assistant.predicate import predicate_facts
 from assistant.text import terms
 
-_NUMERIC = re.compile(r"(?<![\w.])v?(\d+(?:[.,]\d+)*)(?![\w])")
+_NUMERIC = re.compile(r"(?<![\w.])[vV]?(\d+(?:[.,]\d+)*)(?![\w])")
 _YEARISH = re.compile(r"^(1[5-9]\d\d|20\d\d)$")
 _CAUSAL = re.compile(r"\b(because|due to|since|as a result|so that|in order to|owing to|caused by|reason|why)\b", re.I)
 _DEFINING = re.compile(r"\b(is|are|was|were|means|refers to|stands for|describes|defines)\b", re.I)

@@ -80,7 +80,12 @@ def _after_aux_subject(words: list[str], i: int) -> bool:
         return False
     if all(b[0].isupper() or b.lower() in STOPWORDS for b in between):
         return any(b[0].isupper() for b in between)
-    return between[0].lower() in ("the", "a", "an", "its", "their", "his", "her") and len(between) <= 3
+    if between[0].lower() not in ("the", "a", "an", "its", "their", "his", "her") or len(between) > 3:
+        return False
+    # the subject's nouns come first: the verb ends the clause or comes before its object or
+    # a preposition ("does the email extra *provide*", "did the storm *kill* in Cuba")
+    after = words[i + 1].lower() if i + 1 < len(words) else ""
+    return not after or after in STOPWORDS
 
 
 def _forms(verb: str) -> frozenset[str]:

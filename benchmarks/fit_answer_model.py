@@ -104,7 +104,7 @@ def candidate_rows(items, model):
             continue
         asked = analyse(it.q.text)
         for c in ranked(_fresh(it.q), it.docs, asked, model):
-            shown = answer_text(citations_for([c]))
+            shown = answer_text(citations_for([c], asked))
             X.append([c.features[f] for f in FEATURES])
             y.append(int(contains_answer(shown, it.answers)))
             groups.append(gi)
@@ -201,7 +201,7 @@ def answer_rows(items, model, max_sentences=3):
         d = decide(_fresh(it.q), it.docs, model)
         if d is None:
             continue
-        text = answer_text(citations_for(choose(d.ranking, max_sentences)))
+        text = answer_text(citations_for(choose(d.ranking, max_sentences), d.asked))
         correct = bool(it.answers) and contains_answer(text, it.answers)
         rows.append((it, d.features, correct, text))
     return rows

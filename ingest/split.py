@@ -14,38 +14,47 @@ from __future__ import annotations
 from langchain_core.documents import Document
 
 from ingest.load import LoadedDocument
-from ingest.structure import HEADING, heading_paths
+from ingest.structure import HEADING, heading_stacks
 from ingest.units import CODES, Unit, answer_units, encode_units
 
 HEADINGS_KEY, UNITS_KEY, PAGE_BREAKS_KEY = "headings", "units", "page_breaks"
 PAGE_LABEL_KEY = "page_label"
 HEADING_AT_KEY = "heading_at"  # "start,end" of the heading the chunk sits under
 HEADING_PAGE_KEY = "heading_page"  # its page: a heading often lies pages before the chunk
+# "start,end;start,end" of every heading of the path, outermost first: the version a changelog
+# line falls under is often a heading or two above the nearest one ("v2.1 > Changes")
+HEADING_SPANS_KEY = "heading_spans"
 _HEAD = CODES[HEADING]
 
 
-def _sections(doc: LoadedDocument, units: list[Unit]) -> list[tuple[str, Unit | None, list[Unit]]]:
-    """(heading path, its heading, units) for each run of units under one heading; a heading
-    with nothing under it before the next one makes no section (it lives on in its children's
-    path)."""
-    paths = heading_paths(doc.text, doc.blocks)
-    out: list[tuple[str, Unit | None, list[Unit]]] = []
+def _sections(doc: LoadedDocument, units: list[Unit]) -> list[tuple[str, str, Unit | None, list[Unit]]]:
+    """(heading path, its headings' spans, its heading, units) for each run of units under one
+    heading; a heading with nothing under it before the next one makes no section (it lives on
+    in its children's path)."""
+    stacks = heading_stacks(doc.blocks)
+    out: list[tuple[str, str, Unit | None, list[Unit]]] = []
     current: list[Unit] = []
-    path, heading = "", None
+    stack: list = []
+    heading = None
+
+    def add() -> None:
+        path = " > ".join(doc.text[h.start : h.end] for h in stack)
+        out.append((path, ";".join(f"{h.start},{h.end}" for h in stack), heading, current))
+
     for unit in units:
         if unit.kind == _HEAD:
             if any(u.kind != _HEAD for u in current):
-                out.append((path, heading, current))
+                add()
             current = [unit]
-            path, heading = paths[unit.block], unit
+            stack, heading = stacks[unit.block], unit
         else:
             if not current:
-                path = paths[unit.block] if doc.blocks else ""
+                stack = stacks[unit.block] if doc.blocks else []
             current.append(unit)
     if any(u.kind != _HEAD for u in current):
-        out.append((path, heading, current))
+        add()
     if not out and units:  # nothing but headings (a one-line title of a file): they are the text
-        out.append(("", None, units))
+        out.append(("", "", None, units))
     return out
 
 
@@ -82,10 +91,11 @@ def split_document(
     doc: LoadedDocument, source: str, chunk_size: int, chunk_overlap: int
 ) -> list[Document]:
     """Chunks of one loaded document with source, title, doc_hash, chunk, start, end, headings,
-    units (and page, page_breaks, page_label where the document has pages or slides)."""
+    heading_at, heading_spans, units (and page, page_breaks, page_label where the document has
+    pages or slides)."""
     units = answer_units(doc, max_chars=chunk_size)
     out: list[Document] = []
-    for path, heading, section in _sections(doc, units):
+    for path, spans, heading, section in _sections(doc, units):
         for group in _pack(section, chunk_size, chunk_overlap, doc.text):
             start, end = group[0].start, group[-1].end
             content = doc.text[start:end]
@@ -96,6 +106,8 @@ def split_document(
             }
             if heading is not None:
                 meta[HEADING_AT_KEY] = f"{heading.start},{heading.end}"
+            if spans:
+                meta[HEADING_SPANS_KEY] = spans
             if doc.pages:
                 meta["page"] = doc.page_at(start)
                 if heading is not None:

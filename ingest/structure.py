@@ -129,18 +129,24 @@ class TextBuilder:
         return "".join(self._parts)
 
 
-def heading_paths(text: str, blocks: list[Block]) -> list[str]:
-    """For each block, the path of headings it sits under ("Guide > CORS > Preflight"); a
-    heading's own path ends with itself."""
-    stack: list[tuple[int, str]] = []
+def heading_stacks(blocks: list[Block]) -> list[list[Block]]:
+    """For each block, the headings it sits under, outermost first; a heading's own stack ends
+    with itself."""
+    stack: list[Block] = []
     out = []
     for block in blocks:
         if block.kind == HEADING:
-            while stack and stack[-1][0] >= block.level:
+            while stack and stack[-1].level >= block.level:
                 stack.pop()
-            stack.append((block.level, text[block.start : block.end]))
-        out.append(" > ".join(title for _, title in stack))
+            stack.append(block)
+        out.append(list(stack))
     return out
+
+
+def heading_paths(text: str, blocks: list[Block]) -> list[str]:
+    """For each block, the path of headings it sits under ("Guide > CORS > Preflight"); a
+    heading's own path ends with itself."""
+    return [" > ".join(text[h.start : h.end] for h in stack) for stack in heading_stacks(blocks)]
 
 
 def labelled_rows(rows: list[list[str]], header: list[str] | None) -> list[str]:

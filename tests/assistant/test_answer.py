@@ -147,6 +147,39 @@ def test_a_list_item_is_quoted_with_its_continuation_and_its_heading(docs, data_
     assert "`" not in ans.text and "* " not in ans.text
 
 
+def test_a_changelog_line_is_cited_with_the_version_heading_it_falls_under(docs, data_dir):
+    (docs / "HISTORY.md").write_text(
+        "# Release notes\n\n## v3.2.0 (2026-05-22)\n\nThe parser is faster on long files.\n\n"
+        "### What's Changed\n\n#### Packaging\n\n"
+        + "".join(f"* Bump the linter to 0.{i}.1 in #{1200 + i}\n" for i in range(12))
+        + "* Drop support for Python 3.9 in #1307\n\n"
+        "## v3.1.0 (2026-01-10)\n\nThe first release with plugins and a new command line.\n"
+    )
+    a = Assistant(data_dir=data_dir)
+    a.ingest([docs])
+    ans = a.answer("Which release dropped Python 3.9?")
+    assert ans.found and "Drop support for Python 3.9" in ans.text
+    heading = next(c for c in ans.citations if c.quote.startswith("v3.2.0"))
+    assert heading.quote == "v3.2.0 (2026-05-22)"  # not "Packaging", the nearest heading
+    assert heading.n < next(c.n for c in ans.citations if "Python 3.9" in c.quote)
+
+
+def test_code_is_quoted_with_the_sentence_that_introduces_it(docs, data_dir):
+    (docs / "errors.md").write_text(
+        "# url_too_long\n\nThis error is raised when the URL length is greater than 2083:\n\n"
+        "```py\nfrom pydantic import BaseModel, HttpUrl, ValidationError\n\n\n"
+        "class Model(BaseModel):\n    x: HttpUrl\n\n\ntry:\n    Model(x='x' * 2084)\n"
+        "except ValidationError as exc:\n    print(repr(exc.errors()[0]['type']))\n"
+        "    #> 'url_too_long'\n```\n\n# url_type\n\n"
+        "This error is raised when the input value's type is not valid for a URL field.\n"
+    )
+    a = Assistant(data_dir=data_dir)
+    a.ingest([docs])
+    ans = a.answer("HttpUrl max length? when do I get url_too_long")
+    assert ans.found and "greater than 2083" in ans.text
+    assert ans.citations[0].quote.startswith("This error is raised when the URL length")
+
+
 def test_a_sentence_about_another_year_is_not_the_answer(docs, data_dir):
     (docs / "finals.txt").write_text(
         "Tennis finals\n\n"

@@ -16,6 +16,8 @@ from assistant.text import terms
         ("Who won the 2019 Nobel Peace Prize?", "won"),
         ("What consent does Seoul require?", "require"),
         ("When did the approval happen?", "happen"),
+        ("What does the email extra provide?", "provide"),
+        ("How many homes did the storm destroy in Cuba?", "destroy"),
     ],
 )
 def test_the_main_verb_of_a_question(question, verb):

@@ -52,6 +52,13 @@ def test_chunks_start_at_headings_and_carry_their_heading_path():
     assert [c.page_content.split("\n")[0] for c in chunks] == ["Guide", "CORS", "Preflight"]
 
 
+def test_a_chunk_knows_where_each_heading_of_its_path_is():
+    for chunk in split_document(GUIDE, "d.md", chunk_size=600, chunk_overlap=0):
+        spans = [tuple(map(int, pair.split(","))) for pair in chunk.metadata["heading_spans"].split(";")]
+        assert " > ".join(GUIDE.text[a:b] for a, b in spans) == chunk.metadata["headings"]
+        assert chunk.metadata["heading_at"] == "%d,%d" % spans[-1]  # the nearest is the last
+
+
 def test_units_follow_the_structure():
     chunk = split_document(GUIDE, "d.md", chunk_size=600, chunk_overlap=0)[1]
     units = [(chunk.page_content[a:b], kind) for a, b, kind in decode_units(chunk.metadata["units"])]
