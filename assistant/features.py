@@ -29,7 +29,7 @@ FEATURES = (
     "restate", "question_mark", "lead_in", "item", "code", "row", "short_unit", "log_len",
     "proc_fit", "reason_fit", "def_fit", "new_info", "cover", "prev_lex", "pronoun_start",
     "ctx_dense", "phrase", "best_dense", "best_lex", "measure_hit", "measure_miss",
-    "verb_hit", "verb_miss",
+    "verb_hit", "verb_miss", "code_off",
 )
 _PRONOUN_START = re.compile(r"^\W*(he|she|it|they|his|her|its|their|this|these|that|those|the (company|group|court|team|party|government|agency|ministry|president|minister))\b", re.I)
 
@@ -104,6 +104,9 @@ def featurise(asked: Asked, c: Candidate) -> dict[str, float]:
     f["lead_in"] = float(len(c.kinds) > 1)
     f["item"] = float(c.kinds[0] == "i")
     f["code"] = float("c" in c.kinds)
+    # code answers "how do I ..."; for a value, a name or a reason it is an example that
+    # happens to use the question's identifiers, not what answers it
+    f["code_off"] = float("c" in c.kinds and asked.type != PROCEDURE)
     f["row"] = float(c.kinds[0] == "r")
     f["short_unit"] = float(len(text.split()) < 4)
     f["log_len"] = math.log1p(len(text)) / 7.0

@@ -121,7 +121,7 @@ POSITIVE = frozenset(
 )
 NEGATIVE = frozenset(
     "type_miss cons_missing cons_conflict name_missing restate question_mark oov names_oov "
-    "miss_max no_overlap dense_low measure_miss unit_miss unit_miss_max verb_miss".split()
+    "miss_max no_overlap dense_low measure_miss unit_miss unit_miss_max verb_miss code_off".split()
 )
 
 

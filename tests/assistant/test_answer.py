@@ -256,3 +256,22 @@ def test_candidates_carry_whether_they_give_the_asked_measure_and_use_the_asked_
     features = {c.text: c.features for c in ranked(q, found, analyse(question), load_model())}
     assert features[points]["measure_hit"] == 1 and features[points]["verb_hit"] == 1
     assert features[career]["measure_miss"] == 1 and features[career]["verb_miss"] == 1
+
+
+def test_code_counts_against_a_candidate_only_when_the_question_is_not_a_how_to(docs, data_dir):
+    from assistant.answer_model import load_model
+    from assistant.asking import analyse
+    from assistant.extractive import ranked
+    from assistant.pipeline import make_query
+
+    (docs / "plugin.md").write_text(
+        "# Configuring the plugin\n\nEnable it in mypy.ini:\n\n```ini\n[mypy]\nplugins = shop.mypy\n"
+        "init_forbid_extra = True\n```\n\n## init_forbid_extra\n\nDefault: False.\n"
+    )
+    a = Assistant(data_dir=data_dir)
+    a.ingest([docs])
+    for question, off in [("What is the default of init_forbid_extra?", 1), ("How do I enable the mypy plugin?", 0)]:
+        q = make_query(a.store, a.retriever.lexical(), question)
+        found = a.retriever.invoke(question, k=3, prepared=q)
+        code = [c for c in ranked(q, found, analyse(question), load_model()) if "c" in c.kinds]
+        assert code and all(c.features["code_off"] == off for c in code)
