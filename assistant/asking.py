@@ -65,6 +65,50 @@ _IDENTIFIER = re.compile(r"\b[A-Za-z_][\w]*(?:[._][\w]+)+\b|\b[a-z]+[A-Z]\w*\b|\
 _CAPITALISED = re.compile(r"\b[A-Z][\w'\-.]*[A-Za-z0-9]|\b[A-Z]\b")
 
 
+# "Which magazine was started first, Arthur's Magazine or First for Women?": the two things
+# compared, after the question's last comma or colon
+_ALTERNATIVES = re.compile(r"[,:;]\s*([^,:;?]+?\s+or\s+[^,:;?]+?)\s*\?*\s*$")
+_LEADING = re.compile(r"^(?:either|the)\s+", re.I)
+
+
+def alternatives(question: str) -> tuple[str, ...]:
+    """The two named things a question asks to choose between, or () when it asks no such
+    choice ("shallow or deep copy" is not two names)."""
+    m = _ALTERNATIVES.search(question.strip())
+    if not m:
+        return ()
+    sides = [_LEADING.sub("", side.strip()) for side in re.split(r"\s+or\s+", m.group(1), maxsplit=1)]
+    if all(0 < len(side.split()) <= 6 and re.search(r"[A-Z0-9]", side) for side in sides):
+        return tuple(sides)
+    return ()
+
+
+_EARLIER = re.compile(r"\b(first|earlier|earliest|later|latest|before|after|sooner|newer|newest|recent|older|oldest|younger|youngest)\b", re.I)
+_AGE = re.compile(r"\b(age|aged|died|die|death)\b", re.I)
+_MORE = re.compile(r"\b(bigger|biggest|larger|largest|smaller|taller|shorter|longer|higher|lower|more|fewer|less|heavier|faster|slower|deeper|wider|richer|population)\b", re.I)
+
+
+def compared_type(question: str) -> str:
+    """What decides a comparison: the answer is one of the two things it names, and what each
+    quote must give is the date ("born first") or number ("died older", "bigger") compared."""
+    if _EARLIER.search(question):
+        older = re.search(r"\b(older|oldest|younger|youngest)\b", question, re.I)
+        return NUMBER if older and _AGE.search(question) else DATE
+    return NUMBER if _MORE.search(question) else OTHER
+
+
+def one_side_questions(question: str) -> list[str]:
+    """For a question that compares two things, the question about each of them alone ("Who
+    was born first, Doris Day?"): each side's passages are searched for on their own, since
+    the passages on one side can crowd the other out of the question's own top k."""
+    m = _ALTERNATIVES.search(question.strip())
+    pair = alternatives(question)
+    if not m or not pair:
+        return []
+    stem = question.strip()[: m.start()]
+    return [f"{stem}, {side}?" for side in pair]
+
+
 @dataclass
 class Asked:
     text: str
@@ -73,10 +117,12 @@ class Asked:
     numbers: set[str] = field(default_factory=set)  # other numbers, versions included
     names: set[str] = field(default_factory=set)  # stemmed terms of proper names / identifiers
     terms: set[str] = field(default_factory=set)
+    alternatives: tuple[str, ...] = ()  # the two things a "which..., A or B?" question compares
 
     @property
     def wants_short(self) -> bool:
-        return self.type in SHORT_TYPES
+        # a comparison's answer is one of its two names, not the date or number compared
+        return self.type in SHORT_TYPES and not self.alternatives
 
 
 def _noun_type(word: str) -> str | None:
@@ -151,7 +197,9 @@ def analyse(question: str) -> Asked:
         if token.lower() in STOPWORDS or token.lower() in _QUESTION_WORDS:
             continue
         names.update(terms(token))
-    return Asked(question, answer_type(question), years, numbers, names, set(terms(question)))
+    pair = alternatives(question)
+    kind = compared_type(question) if pair else answer_type(question)
+    return Asked(question, kind, years, numbers, names, set(terms(question)), pair)
 
 
 _QUESTION_WORDS = frozenset("what which who whom whose when where why how is are was were do does did can".split())

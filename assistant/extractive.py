@@ -10,19 +10,17 @@ supported; under `refusal_threshold` the answer is a refusal with the closest pa
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from langchain_core.documents import Document
 
 from assistant.answer_model import AnswerModel, load_model
-from assistant.answer_types import Answer, Citation, ShortAnswer
+from assistant.answer_types import Answer
 from assistant.asking import Asked, analyse
 from assistant.candidates import Candidate, candidates
-from assistant.entities import new_spans
-from assistant.features import featurise, keyword_list, mark_leaders, numeric_tokens
+from assistant.citing import answer_text, citation, citations_for, short_answer
+from assistant.features import featurise, keyword_list, mark_leaders
 from assistant.scoring import UNSEEN_TERM, Query
-from ingest.split import HEADING_PAGE_KEY, page_of
 
 # Further units join the best one only when the ranker scores them nearly as high.
 KEEP_WITHIN = 2.5
@@ -116,10 +114,10 @@ def confidence_features(best: Candidate, second: Candidate | None, asked: Asked,
     return f
 
 
-def choose(ranking: list[Candidate], max_units: int) -> list[Candidate]:
+def choose(ranking: list[Candidate], max_units: int, asked: Asked | None = None) -> list[Candidate]:
     """The best candidate, plus up to max_units-1 more scoring within KEEP_WITHIN of it that
-    don't overlap what is already quoted; in document order, documents in the order of their
-    best candidate."""
+    don't overlap what is already quoted, plus what a comparison needs (see `_both_sides`); in
+    document order, documents in the order of their best candidate."""
     best = ranking[0]
     picked = [best]
     for c in ranking[1:]:
@@ -134,10 +132,46 @@ def choose(ranking: list[Candidate], max_units: int) -> list[Candidate]:
             picked[inner[0]] = c
         elif not inner:
             picked.append(c)
+    if asked is not None and asked.alternatives:
+        picked = _both_sides(ranking, picked, asked.alternatives, max_units)
     doc_rank: dict[str, int] = {}
     for c in picked:
         doc_rank.setdefault(c.source, len(doc_rank))
     return sorted(picked, key=lambda c: (doc_rank[c.source], c.doc_start))
+
+
+def _both_sides(ranking: list[Candidate], picked: list[Candidate], sides: tuple[str, ...], max_units: int) -> list[Candidate]:
+    """For "Which was founded first, A or B?", a quote about each of A and B (the best-ranked
+    unit naming it, in its text or its heading path or title): the comparison is the reader's
+    to make from both facts, not a guess from one of them."""
+    from assistant.text import terms
+
+    def names(c: Candidate, side: set[str]) -> bool:
+        return side <= set(terms(c.text)) | set(terms(c.context))
+
+    picked = list(picked)
+    wanted = [set(terms(s)) for s in sides]
+    for side in wanted:
+        if not side or any(names(p, side) for p in picked):
+            continue
+        extra = next(
+            (c for c in ranking if names(c, side) and not c.stuffed and not c.features.get("question_mark")
+             and not any(_overlaps(c, p) for p in picked)),
+            None,
+        )
+        if extra is None:
+            continue
+        if len(picked) >= max_units:
+            # make room: drop the weakest quote but the best that is not the only one on its side
+            def alone(p: Candidate) -> bool:
+                return any(names(p, t) and sum(names(o, t) for o in picked) == 1 for t in wanted)
+
+            spare = [p for p in picked[1:] if not alone(p)]
+            if not spare:
+                continue
+            picked.remove(min(spare, key=lambda p: p.score))
+        picked.append(extra)
+    return picked
 
 
 def _contains(a: Candidate, b: Candidate) -> bool:
@@ -146,58 +180,6 @@ def _contains(a: Candidate, b: Candidate) -> bool:
 
 def _overlaps(a: Candidate, b: Candidate) -> bool:
     return a.source == b.source and a.doc_start < b.doc_start + (b.end - b.start) and b.doc_start < a.doc_start + (a.end - a.start)
-
-
-def citation(n: int, c: Candidate, start: int | None = None) -> Citation:
-    """Citation n for candidate c, quoting from `start` (in the chunk) when given: from its
-    heading on."""
-    meta = c.doc.metadata
-    start = c.start if start is None else start
-    offset = meta.get("start", 0)
-    return Citation(
-        n=n,
-        source=meta.get("source", ""),
-        quote=c.doc.page_content[start : c.end],
-        start=offset + start,
-        end=offset + c.end,
-        score=round(c.score, 4),
-        title=meta.get("title", ""),
-        passage=c.doc.page_content,
-        passage_start=meta.get("start", 0),
-        page=page_of(meta, start),  # where the quote starts (at its heading, when it has one)
-        page_label=meta.get("page_label", ""),
-        headings=c.headings,
-    )
-
-
-def needs_context(c: Candidate) -> bool:
-    """Whether the quote means little without the heading it sits under: a short line such as
-    "Default: False.", or one whose version, year or type is given only by its heading."""
-    f = c.features
-    return bool(c.headings) and bool(f.get("short_unit") or f.get("type_ctx") or f.get("cons_ctx"))
-
-
-_WORD = re.compile(r"\w+")
-
-
-def short_answer(asked: Asked, cite: Citation) -> ShortAnswer | None:
-    """For a question that asks for a name, a date or a number: the span of the quote that is
-    one, nearest to the words the quote shares with the question."""
-    if not asked.wants_short:
-        return None
-    spans = new_spans(cite.quote, asked.type, asked.terms)
-    if not spans:
-        return None
-    from assistant.text import terms
-
-    anchors = [
-        m.start() for m in _WORD.finditer(cite.quote) if set(terms(m.group(0))) & asked.terms
-    ]
-    def distance(span) -> float:
-        return min((abs(span.start - a) for a in anchors), default=span.start)
-
-    best = min(spans, key=distance)
-    return ShortAnswer(text=cite.quote[best.start : best.end], n=cite.n, start=best.start, end=best.end)
 
 
 @dataclass
@@ -230,73 +212,6 @@ def decide(q: Query, docs: list[Document], model: AnswerModel) -> Decision | Non
     return Decision(asked, ranking, features, confidence)
 
 
-# A quote that needs its heading starts at the heading when the two are at most this far apart.
-HEADING_REACH = 200
-
-
-def citations_for(picked: list[Candidate], asked: Asked | None = None) -> list[Citation]:
-    """A citation per quote. A quote that means little without its heading ("Default: False."
-    under "init_forbid_extra", a changelog line under its version) is quoted from the heading
-    on when the heading is close above it; otherwise the heading line is cited on its own,
-    just before it. The heading is the nearest one, or, when the question's answer type or
-    number is only in the path, the nearest heading that holds it ("v2.1 (2024-05-02)" above
-    "Changes"). Every citation is a verbatim span of the document."""
-    cites: list[Citation] = []
-    for c in picked:
-        start = None
-        part = context_heading(c, asked) if needs_context(c) else None
-        if part is not None and part[1][1] <= c.doc_start:
-            heading, span = part
-            chunk_start = c.doc.metadata.get("start", 0)
-            if c.doc_start - span[1] <= HEADING_REACH and span[0] >= chunk_start:
-                start = span[0] - chunk_start  # the heading is in this chunk, just above
-            elif not any(x.source == c.source and x.start == span[0] for x in cites):
-                cites.append(heading_citation(len(cites) + 1, c, span, heading))
-        cites.append(citation(len(cites) + 1, c, start))
-    return cites
-
-
-def context_heading(c: Candidate, asked: Asked | None) -> tuple[str, tuple[int, int]] | None:
-    """The heading of c's path that gives its quote meaning: the nearest one that holds the
-    answer type or a number the question asks about, else the nearest."""
-    parts = c.heading_parts
-    if not parts:
-        return None
-    if asked is not None and (c.features.get("type_ctx") or c.features.get("cons_ctx")):
-        wanted = {n.replace(",", "") for n in asked.years | asked.numbers}
-        for title, span in reversed(parts):
-            if numeric_tokens(title) & wanted or (
-                c.features.get("type_ctx") and new_spans(title, asked.type, asked.terms)
-            ):
-                return title, span
-    return parts[-1]
-
-
-def heading_citation(n: int, c: Candidate, span: tuple[int, int], heading: str) -> Citation:
-    meta = c.doc.metadata
-    return Citation(
-        n=n, source=meta.get("source", ""), quote=heading, start=span[0], end=span[1],
-        score=round(c.score, 4), title=meta.get("title", ""), passage=c.doc.page_content,
-        passage_start=meta.get("start", 0), page=_heading_page(meta, span[0]),
-        headings=c.headings, page_label=meta.get("page_label", ""),
-    )
-
-
-def _heading_page(meta: dict, start: int) -> int | None:
-    """The page of a heading at document offset `start`: recorded at ingest, found from the
-    chunk's page breaks when the heading is inside the chunk; None rather than a guess (an
-    index written before headings had pages, the heading on an earlier page)."""
-    if meta.get(HEADING_PAGE_KEY) is not None:
-        return meta[HEADING_PAGE_KEY]
-    offset = meta.get("start", 0)
-    return page_of(meta, start - offset) if start >= offset else None
-
-
-def answer_text(cites: list[Citation]) -> str:
-    """Each quote followed by its marker: nothing but the documents' own words."""
-    return " ".join(f"{cite.quote} [{cite.n}]" for cite in cites)
-
-
 def extractive_answer(
     q: Query, docs: list[Document], threshold: float, max_sentences: int = 3,
     model: AnswerModel | None = None,
@@ -314,7 +229,7 @@ def extractive_answer(
                 closest.append(c)
         cites = [citation(i + 1, c) for i, c in enumerate(closest[:3])]
         return Answer(text=REFUSAL, found=False, citations=cites, confidence=round(confidence, 4))
-    picked = choose(ranking, max_sentences)
+    picked = choose(ranking, max_sentences, decision.asked)
     cites = citations_for(picked, decision.asked)
     best = ranking[0]
     best_cite = next(c for c in cites if c.start <= best.doc_start < c.end)

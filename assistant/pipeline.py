@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from assistant.answer_types import Answer
+from assistant.asking import one_side_questions
 from assistant.extractive import extractive_answer
 from assistant.question import (
     clean_history, clean_question, condense_heuristic, needs_context, previous_answer,
@@ -50,6 +51,7 @@ def run(
     if history and needs_context(text):
         q.avoid, q.asked = previous_answer(history), text
     docs = assistant.retriever.invoke(query, k=k, prepared=q, sources=sources)
+    docs += _other_sides(assistant, store, lexical, query, docs, sources)
     threshold = assistant.refusal_threshold()
     answer = extractive_answer(q, docs, threshold, settings.max_sentences)
     answer.question, answer.notice = query, notice
@@ -62,6 +64,22 @@ def run(
     for word in _increments(answer.text):
         yield word
     yield answer
+
+
+# Passages searched for each side of a comparison ("..., A or B?"), besides the question's own.
+SIDE_PASSAGES = 2
+
+
+def _other_sides(assistant, store, lexical, query: str, docs: list, sources) -> list:
+    """The best passages on each side of a comparison question that its own search missed."""
+    extra, seen = [], {d.id for d in docs}
+    for side in one_side_questions(query):
+        found = assistant.retriever.invoke(side, k=SIDE_PASSAGES, prepared=make_query(store, lexical, side), sources=sources)
+        for d in found:
+            if d.id not in seen:
+                seen.add(d.id)
+                extra.append(d)
+    return extra
 
 
 def make_query(store, lexical, text: str) -> Query:

@@ -95,7 +95,8 @@ def set_weights(items) -> dict[str, float]:
 
 
 def candidate_rows(items, model):
-    from assistant.extractive import answer_text, citations_for, ranked
+    from assistant.citing import answer_text, citations_for
+    from assistant.extractive import ranked
 
     X, y, groups, weights = [], [], [], []
     per_set = set_weights(items)
@@ -194,14 +195,15 @@ def fit_logistic(X, y, names, l2=0.001, weights=None):
 
 def answer_rows(items, model, max_sentences=3):
     """Per question: confidence features of the chosen answer and whether it is correct."""
-    from assistant.extractive import answer_text, choose, citations_for, decide
+    from assistant.citing import answer_text, citations_for
+    from assistant.extractive import choose, decide
 
     rows = []
     for it in items:
         d = decide(_fresh(it.q), it.docs, model)
         if d is None:
             continue
-        text = answer_text(citations_for(choose(d.ranking, max_sentences), d.asked))
+        text = answer_text(citations_for(choose(d.ranking, max_sentences, d.asked), d.asked))
         correct = bool(it.answers) and contains_answer(text, it.answers)
         rows.append((it, d.features, correct, text))
     return rows

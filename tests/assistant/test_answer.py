@@ -180,6 +180,25 @@ def test_code_is_quoted_with_the_sentence_that_introduces_it(docs, data_dir):
     assert ans.citations[0].quote.startswith("This error is raised when the URL length")
 
 
+def test_a_comparison_quotes_both_things_compared(docs, data_dir):
+    # k=1: the question's own search finds one side; the other is found by searching for that
+    # side alone, and each side's best quote is kept
+    for topic in ["films", "songs", "family", "awards"]:
+        (docs / f"day-{topic}.md").write_text(
+            f"# Doris Day: {topic}\n\nDoris Day was born first, before her brother; "
+            f"Doris Day's {topic} came first in her life, critics of Doris Day wrote.\n"
+        )
+    (docs / "vanderbilt.md").write_text(
+        "# Obituary\n\nThe designer died on Monday in New York.\n\n"
+        "Gloria Vanderbilt was born in 1924 into a wealthy family.\n"
+    )
+    a = Assistant(data_dir=data_dir, k=1)
+    a.ingest([docs])
+    ans = a.answer("Who was born first, Doris Day or Gloria Vanderbilt?")
+    assert ans.found and len(ans.citations) <= a.settings.max_sentences
+    assert "Doris Day was born" in ans.text and "Gloria Vanderbilt was born in 1924" in ans.text
+
+
 def test_a_sentence_about_another_year_is_not_the_answer(docs, data_dir):
     (docs / "finals.txt").write_text(
         "Tennis finals\n\n"
@@ -224,7 +243,7 @@ def test_a_keyword_stuffed_document_wins_no_question(tmp_path):
 
 def test_a_heading_cited_from_a_later_page_is_cited_on_its_own_page():
     from assistant.candidates import Candidate
-    from assistant.extractive import citation, heading_citation
+    from assistant.citing import citation, heading_citation
     from ingest.split import split_document
     from tests.ingest.test_split import structured
 

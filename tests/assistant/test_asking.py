@@ -2,7 +2,9 @@
 
 import pytest
 
-from assistant.asking import DATE, DEFINITION, NUMBER, OTHER, PERSON, PLACE, PROCEDURE, REASON, analyse
+from assistant.asking import (
+    DATE, DEFINITION, NUMBER, OTHER, PERSON, PLACE, PROCEDURE, REASON, analyse, one_side_questions,
+)
 from assistant.entities import new_spans, spans_of
 
 
@@ -43,3 +45,34 @@ def test_answer_spans_of_each_type_that_the_question_does_not_already_hold():
     assert "45" in [text[s.start : s.end] for s in spans_of(text, NUMBER)]
     names = [text[s.start : s.end] for s in new_spans(text, PERSON, analyse("Who spoke for Seoul?").terms)]
     assert "Noh Kwang-il" in names and "Seoul's" not in names
+
+
+@pytest.mark.parametrize(
+    "question, sides",
+    [
+        ("Which magazine was started first, Arthur's Magazine or First for Women?", ("Arthur's Magazine", "First for Women")),
+        ("Who was born first: Kurt Cobain or Dave Grohl?", ("Kurt Cobain", "Dave Grohl")),
+        ("Which is older, the Eiffel Tower or the Statue of Liberty?", ("Eiffel Tower", "Statue of Liberty")),
+        ("model_copy: shallow or deep copy by default?", ()),  # a choice of words, not of two names
+        ("What crops were introduced or popularized in the Yuan?", ()),
+    ],
+)
+def test_a_comparison_names_the_two_things_it_compares(question, sides):
+    asked = analyse(question)
+    assert asked.alternatives == sides
+    if sides:  # the answer is one of them; each quote must give the date or number compared
+        assert asked.type == DATE and not asked.wants_short
+        assert one_side_questions(question)[1].endswith(f", {sides[1]}?")
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("Who died older, Kay Hagan or Elijah Cummings?", NUMBER),
+        ("Which city is bigger, Lyon or Marseille?", NUMBER),
+        ("Which band was formed first, Blur or Oasis?", DATE),
+        ("Which is the capital, Bern or Zurich?", OTHER),
+    ],
+)
+def test_a_comparison_asks_for_the_date_or_number_compared(question, kind):
+    assert analyse(question).type == kind
