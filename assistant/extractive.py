@@ -232,8 +232,14 @@ def extractive_answer(
     picked = choose(ranking, max_sentences, decision.asked)
     cites = citations_for(picked, decision.asked)
     best = ranking[0]
-    best_cite = next(c for c in cites if c.start <= best.doc_start < c.end)
+    at = next(i for i, c in enumerate(cites) if c.start <= best.doc_start < c.end)
+    short = short_answer(decision.asked, cites[at])
+    heading = cites[at - 1] if at else None
+    if short is None and heading is not None and heading.quote in cites[at].headings.split(" > "):
+        # the version or date is in the heading cited for the quote ("v2.14.0a1 (2026-05-22)"
+        # above "Drop support for Python 3.9")
+        short = short_answer(decision.asked, heading)
     return Answer(
         text=answer_text(cites), found=True, citations=cites,
-        confidence=round(confidence, 4), short=short_answer(decision.asked, best_cite),
+        confidence=round(confidence, 4), short=short,
     )

@@ -162,6 +162,7 @@ def test_a_changelog_line_is_cited_with_the_version_heading_it_falls_under(docs,
     heading = next(c for c in ans.citations if c.quote.startswith("v3.2.0"))
     assert heading.quote == "v3.2.0 (2026-05-22)"  # not "Packaging", the nearest heading
     assert heading.n < next(c.n for c in ans.citations if "Python 3.9" in c.quote)
+    assert ans.short is not None and ans.short.n == heading.n and ans.short.text == "v3.2.0"
 
 
 def test_code_is_quoted_with_the_sentence_that_introduces_it(docs, data_dir):
