@@ -32,7 +32,11 @@ DATE_RX = re.compile(
     re.I,
 )
 # "v2.13", "0.24.1", "2.14.0b1": a release, for "which version" and "since when" questions.
-VERSION_RX = re.compile(r"\bv\d+(?:\.\d+)+(?:[ab]\d+|rc\d+)?\b|\b\d+\.\d+(?:\.\d+)+(?:[ab]\d+|rc\d+)?\b|\b\d+\.\d+(?=\s|$|[,;)])")
+# Not after "/": "HTTP/1.1" is the protocol's version, "/docs/2.1" a path, not a release.
+VERSION_RX = re.compile(
+    r"(?<!/)\bv\d+(?:\.\d+)+(?:[ab]\d+|rc\d+)?\b|(?<!/)\b\d+\.\d+(?:\.\d+)+(?:[ab]\d+|rc\d+)?\b"
+    r"|(?<!/)\b\d+\.\d+(?=\s|$|[,;)])"
+)
 _NUMBER_WORDS = (
     "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|"
     "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
