@@ -10,6 +10,15 @@ from assistant.core import Assistant
 from tests.assistant.conftest import seed_text
 
 
+def answer_over(docs: Path, data_dir: Path, files: dict[str, str], question: str) -> Answer:
+    """The answer to `question` from a fresh index of `files` (name -> text)."""
+    for name, text in files.items():
+        (docs / name).write_text(text)
+    a = Assistant(data_dir=data_dir)
+    a.ingest([docs])
+    return a.answer(question)
+
+
 def test_the_consent_question_is_answered_by_the_sentence_that_says_so(seeded):
     ans = seeded.answer("What consent does Seoul require?")
     assert ans.found and ans.mode == "extractive"
@@ -132,15 +141,13 @@ def test_concurrent_first_questions_share_one_set_up(seeded_dir):
 
 
 def test_a_list_item_is_quoted_with_its_continuation_and_its_heading(docs, data_dir):
-    (docs / "cors.md").write_text(
+    cors = (
         "# CORS\n\nThe middleware takes these arguments:\n\n"
         "* `allow_origins` - A list of origins that may make cross-origin requests.\n"
         "* `max_age` - Sets a maximum time in seconds for browsers to cache CORS responses.\n"
         "  Defaults to `600`.\n\n# Sessions\n\nSessions expire after 14 days.\n"
     )
-    a = Assistant(data_dir=data_dir)
-    a.ingest([docs])
-    ans = a.answer("How long do browsers cache CORS responses by default?")
+    ans = answer_over(docs, data_dir, {"cors.md": cors}, "How long do browsers cache CORS responses by default?")
     assert ans.found
     assert "max_age - Sets a maximum time in seconds for browsers to cache CORS responses. Defaults to 600." in ans.text
     assert ans.citations[0].headings == "CORS"
@@ -148,16 +155,14 @@ def test_a_list_item_is_quoted_with_its_continuation_and_its_heading(docs, data_
 
 
 def test_a_changelog_line_is_cited_with_the_version_heading_it_falls_under(docs, data_dir):
-    (docs / "HISTORY.md").write_text(
+    history = (
         "# Release notes\n\n## v3.2.0 (2026-05-22)\n\nThe parser is faster on long files.\n\n"
         "### What's Changed\n\n#### Packaging\n\n"
         + "".join(f"* Bump the linter to 0.{i}.1 in #{1200 + i}\n" for i in range(12))
         + "* Drop support for Python 3.9 in #1307\n\n"
         "## v3.1.0 (2026-01-10)\n\nThe first release with plugins and a new command line.\n"
     )
-    a = Assistant(data_dir=data_dir)
-    a.ingest([docs])
-    ans = a.answer("Which release dropped Python 3.9?")
+    ans = answer_over(docs, data_dir, {"HISTORY.md": history}, "Which release dropped Python 3.9?")
     assert ans.found and "Drop support for Python 3.9" in ans.text
     heading = next(c for c in ans.citations if c.quote.startswith("v3.2.0"))
     assert heading.quote == "v3.2.0 (2026-05-22)"  # not "Packaging", the nearest heading
@@ -166,7 +171,7 @@ def test_a_changelog_line_is_cited_with_the_version_heading_it_falls_under(docs,
 
 
 def test_code_is_quoted_with_the_sentence_that_introduces_it(docs, data_dir):
-    (docs / "errors.md").write_text(
+    errors = (
         "# url_too_long\n\nThis error is raised when the URL length is greater than 2083:\n\n"
         "```py\nfrom pydantic import BaseModel, HttpUrl, ValidationError\n\n\n"
         "class Model(BaseModel):\n    x: HttpUrl\n\n\ntry:\n    Model(x='x' * 2084)\n"
@@ -174,9 +179,7 @@ def test_code_is_quoted_with_the_sentence_that_introduces_it(docs, data_dir):
         "    #> 'url_too_long'\n```\n\n# url_type\n\n"
         "This error is raised when the input value's type is not valid for a URL field.\n"
     )
-    a = Assistant(data_dir=data_dir)
-    a.ingest([docs])
-    ans = a.answer("HttpUrl max length? when do I get url_too_long")
+    ans = answer_over(docs, data_dir, {"errors.md": errors}, "HttpUrl max length? when do I get url_too_long")
     assert ans.found and "greater than 2083" in ans.text
     assert ans.citations[0].quote.startswith("This error is raised when the URL length")
 
