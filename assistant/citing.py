@@ -11,7 +11,9 @@ from assistant.asking import Asked
 from assistant.candidates import Candidate
 from assistant.entities import new_spans
 from assistant.features import numeric_tokens
-from ingest.split import HEADING_PAGE_KEY, page_of
+from ingest.split import (
+    HEADING_AT_KEY, HEADING_PAGE_KEY, HEADING_PAGES_KEY, HEADING_SPANS_KEY, page_of,
+)
 
 
 def citation(n: int, c: Candidate, start: int | None = None) -> Citation:
@@ -110,19 +112,27 @@ def context_heading(c: Candidate, asked: Asked | None) -> tuple[str, tuple[int, 
 
 def heading_citation(n: int, c: Candidate, span: tuple[int, int], heading: str) -> Citation:
     meta = c.doc.metadata
+    parts = c.headings.split(" > ")
+    # the heading's own path: "Release notes > v3.2.0", not the quote's "... > v3.2.0 > Changes"
+    path = " > ".join(parts[: parts.index(heading) + 1]) if heading in parts else c.headings
     return Citation(
         n=n, source=meta.get("source", ""), quote=heading, start=span[0], end=span[1],
         score=round(c.score, 4), title=meta.get("title", ""), passage=c.doc.page_content,
         passage_start=meta.get("start", 0), page=_heading_page(meta, span[0]),
-        headings=c.headings, page_label=meta.get("page_label", ""),
+        headings=path, page_label=meta.get("page_label", ""),
     )
 
 
 def _heading_page(meta: dict, start: int) -> int | None:
-    """The page of a heading at document offset `start`: recorded at ingest, found from the
-    chunk's page breaks when the heading is inside the chunk; None rather than a guess (an
-    index written before headings had pages, the heading on an earlier page)."""
-    if meta.get(HEADING_PAGE_KEY) is not None:
+    """The page of a heading at document offset `start`: recorded at ingest (for each heading
+    of the path, or for the nearest only in an index written before), found from the chunk's
+    page breaks when the heading is inside the chunk; None rather than a guess."""
+    spans = [pair.split(",")[0] for pair in str(meta.get(HEADING_SPANS_KEY) or "").split(";") if pair]
+    pages = [p for p in str(meta.get(HEADING_PAGES_KEY) or "").split(";") if p]
+    if len(spans) == len(pages) and str(start) in spans:
+        return int(pages[spans.index(str(start))])
+    nearest = str(meta.get(HEADING_AT_KEY) or "").split(",")[0]
+    if meta.get(HEADING_PAGE_KEY) is not None and nearest == str(start):
         return meta[HEADING_PAGE_KEY]
     offset = meta.get("start", 0)
     return page_of(meta, start - offset) if start >= offset else None

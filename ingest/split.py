@@ -14,7 +14,7 @@ from __future__ import annotations
 from langchain_core.documents import Document
 
 from ingest.load import LoadedDocument
-from ingest.structure import HEADING, heading_stacks
+from ingest.structure import HEADING, Block, heading_stacks
 from ingest.units import CODES, Unit, answer_units, encode_units
 
 HEADINGS_KEY, UNITS_KEY, PAGE_BREAKS_KEY = "headings", "units", "page_breaks"
@@ -24,22 +24,22 @@ HEADING_PAGE_KEY = "heading_page"  # its page: a heading often lies pages before
 # "start,end;start,end" of every heading of the path, outermost first: the version a changelog
 # line falls under is often a heading or two above the nearest one ("v2.1 > Changes")
 HEADING_SPANS_KEY = "heading_spans"
+HEADING_PAGES_KEY = "heading_pages"  # their pages, in the same order (documents with pages)
 _HEAD = CODES[HEADING]
 
 
-def _sections(doc: LoadedDocument, units: list[Unit]) -> list[tuple[str, str, Unit | None, list[Unit]]]:
-    """(heading path, its headings' spans, its heading, units) for each run of units under one
+def _sections(doc: LoadedDocument, units: list[Unit]) -> list[tuple[str, list[Block], Unit | None, list[Unit]]]:
+    """(heading path, its headings, its heading, units) for each run of units under one
     heading; a heading with nothing under it before the next one makes no section (it lives on
     in its children's path)."""
     stacks = heading_stacks(doc.blocks)
-    out: list[tuple[str, str, Unit | None, list[Unit]]] = []
+    out: list[tuple[str, list[Block], Unit | None, list[Unit]]] = []
     current: list[Unit] = []
-    stack: list = []
+    stack: list[Block] = []
     heading = None
 
     def add() -> None:
-        path = " > ".join(doc.text[h.start : h.end] for h in stack)
-        out.append((path, ";".join(f"{h.start},{h.end}" for h in stack), heading, current))
+        out.append((" > ".join(doc.text[h.start : h.end] for h in stack), stack, heading, current))
 
     for unit in units:
         if unit.kind == _HEAD:
@@ -54,7 +54,7 @@ def _sections(doc: LoadedDocument, units: list[Unit]) -> list[tuple[str, str, Un
     if any(u.kind != _HEAD for u in current):
         add()
     if not out and units:  # nothing but headings (a one-line title of a file): they are the text
-        out.append(("", "", None, units))
+        out.append(("", [], None, units))
     return out
 
 
@@ -91,8 +91,8 @@ def split_document(
     doc: LoadedDocument, source: str, chunk_size: int, chunk_overlap: int
 ) -> list[Document]:
     """Chunks of one loaded document with source, title, doc_hash, chunk, start, end, headings,
-    heading_at, heading_spans, units (and page, page_breaks, page_label where the document has
-    pages or slides)."""
+    heading_at, heading_spans, units (and page, page_breaks, page_label, heading_page,
+    heading_pages where the document has pages or slides)."""
     units = answer_units(doc, max_chars=chunk_size)
     out: list[Document] = []
     for path, spans, heading, section in _sections(doc, units):
@@ -107,11 +107,13 @@ def split_document(
             if heading is not None:
                 meta[HEADING_AT_KEY] = f"{heading.start},{heading.end}"
             if spans:
-                meta[HEADING_SPANS_KEY] = spans
+                meta[HEADING_SPANS_KEY] = ";".join(f"{h.start},{h.end}" for h in spans)
             if doc.pages:
                 meta["page"] = doc.page_at(start)
                 if heading is not None:
                     meta[HEADING_PAGE_KEY] = doc.page_at(heading.start)
+                if spans:
+                    meta[HEADING_PAGES_KEY] = ";".join(str(doc.page_at(h.start)) for h in spans)
                 breaks = [(o - start, n) for o, n in doc.pages if start < o < end]
                 if breaks:
                     meta[PAGE_BREAKS_KEY] = ";".join(f"{o}:{n}" for o, n in breaks)

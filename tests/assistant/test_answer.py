@@ -252,13 +252,18 @@ def test_a_heading_cited_from_a_later_page_is_cited_on_its_own_page():
     from tests.ingest.test_split import structured
 
     paragraphs = [("paragraph", f"Rule {i} of the harbour applies to every vessel in port.", 0) for i in range(30)]
-    doc = structured([("heading", "Harbour rules", 1), *paragraphs], pages={0: 4, 10: 5, 20: 6})
+    blocks = [("heading", "Port manual", 1), ("paragraph", "Read this first.", 0), ("heading", "Harbour rules", 2)]
+    doc = structured([*blocks, *paragraphs], pages={0: 3, 2: 4, 12: 5, 22: 6})
     last = split_document(doc, "r.pdf", chunk_size=300, chunk_overlap=0)[-1]
     end = last.page_content.index(".") + 1
     c = Candidate(doc=last, rank=0, unit=None, start=0, end=end, kinds="s")
-    span = (doc.text.index("Harbour rules"), len("Harbour rules"))
 
-    assert heading_citation(1, c, span, "Harbour rules").page == 4
+    def span(heading):
+        return doc.text.index(heading), doc.text.index(heading) + len(heading)
+
+    nearest, above = heading_citation(1, c, span("Harbour rules"), "Harbour rules"), heading_citation(1, c, span("Port manual"), "Port manual")
+    assert (nearest.page, nearest.headings) == (4, "Port manual > Harbour rules")
+    assert (above.page, above.headings) == (3, "Port manual")  # its own page and path, not the nearest's
     assert citation(2, c).page == 6
 
 

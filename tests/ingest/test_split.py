@@ -105,6 +105,17 @@ def test_a_chunk_knows_the_page_of_the_heading_it_sits_under():
     assert last.metadata["heading_page"] == 4  # the heading is two pages back
 
 
+def test_a_chunk_knows_the_page_of_each_heading_of_its_path():
+    paragraphs = [("paragraph", f"Rule {i} of the harbour applies to every vessel in port.", 0) for i in range(20)]
+    doc = structured(
+        [("heading", "Port manual", 1), ("paragraph", "Read this first.", 0), ("heading", "Harbour rules", 2), *paragraphs],
+        pages={0: 4, 2: 5, 15: 6},
+    )
+    last = split_document(doc, "r.pdf", chunk_size=300, chunk_overlap=0)[-1]
+    assert last.metadata["page"] == 6
+    assert last.metadata["heading_pages"] == "4;5"  # "Port manual" on page 4, "Harbour rules" on 5
+
+
 def test_a_unit_longer_than_a_chunk_is_cut_at_spaces():
     doc = structured([("paragraph", ("word " * 300).strip(), 0)])
     chunks = split_document(doc, "w", chunk_size=100, chunk_overlap=0)
