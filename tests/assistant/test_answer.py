@@ -266,6 +266,11 @@ def test_a_heading_cited_from_a_later_page_is_cited_on_its_own_page():
     assert (above.page, above.headings) == (3, "Port manual")  # its own page and path, not the nearest's
     assert citation(2, c).page == 6
 
+    # a chunk from an index written before the path's offsets were kept: the nearest heading
+    del last.metadata["heading_spans"], last.metadata["heading_pages"]
+    assert c.heading_parts == [("Harbour rules", span("Harbour rules"))]
+    assert heading_citation(1, c, span("Harbour rules"), "Harbour rules").page == 4
+
 
 def test_candidates_carry_whether_they_give_the_asked_measure_and_use_the_asked_verb(docs, data_dir):
     from assistant.answer_model import load_model
