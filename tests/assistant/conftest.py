@@ -1,7 +1,9 @@
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
+from assistant.answer_types import Answer
 from assistant.core import Assistant
 from assistant.resources import seeds_dir
 from tests.support import free_port, make_assistant
@@ -48,3 +50,12 @@ def server(tmp_path_factory):
     url = serve(app, assistant.settings, "127.0.0.1", free_port(), block=False)
     yield Server(assistant, url, warmup)
     app.close()
+
+
+def answer_over(docs: Path, data_dir: Path, files: dict[str, str], question: str) -> Answer:
+    """The answer to `question` from a fresh index of `files` (name -> text)."""
+    for name, text in files.items():
+        (docs / name).write_text(text)
+    a = Assistant(data_dir=data_dir)
+    a.ingest([docs])
+    return a.answer(question)
