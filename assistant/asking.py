@@ -59,7 +59,9 @@ _DEFINITION = re.compile(
 _WHICH_NOUN = re.compile(r"\b(?:what|which|whose|name the|name of the)\s+((?:[\w'-]+\s*){1,6})", re.I)
 
 _YEAR = re.compile(r"(?<![\d.])(1[5-9]\d\d|20\d\d)(?![\d.])")
-_NUMBERISH = re.compile(r"(?<![\w.])[vV]?\d+(?:[.,]\d+)*(?![\w])")
+# A number or version as written ("2.11.0", "V2.0", "1,200"), its digits in group 1: in
+# questions here, in quotes and headings by assistant.features.numeric_tokens.
+NUMERIC = re.compile(r"(?<![\w.])[vV]?(\d+(?:[.,]\d+)*)(?![\w])")
 _QUOTED = re.compile(r"[`\"\u201c]([^`\"\u201d]{2,60})[`\"\u201d]")
 _IDENTIFIER = re.compile(r"\b[A-Za-z_][\w]*(?:[._][\w]+)+\b|\b[a-z]+[A-Z]\w*\b|\b\w+\(\)")
 _CAPITALISED = re.compile(r"\b[A-Z][\w'\-.]*[A-Za-z0-9]|\b[A-Z]\b")
@@ -185,7 +187,7 @@ def _clause_type(question: str) -> str:
 def analyse(question: str) -> Asked:
     """The question's expected answer type and its constraints."""
     years = set(_YEAR.findall(question))
-    numbers = {n.lstrip("vV") for n in _NUMBERISH.findall(question)} - years
+    numbers = {m.group(1) for m in NUMERIC.finditer(question)} - years
     names: set[str] = set()
     for rx in (_QUOTED, _IDENTIFIER):
         for m in rx.finditer(question):

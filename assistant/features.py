@@ -8,14 +8,15 @@ from __future__ import annotations
 import math
 import re
 
-from assistant.asking import DATE, DEFINITION, NUMBER, PERSON, PROCEDURE, REASON, SHORT_TYPES, Asked
+from assistant.asking import (
+    DATE, DEFINITION, NUMBER, NUMERIC, PERSON, PROCEDURE, REASON, SHORT_TYPES, Asked,
+)
 from assistant.candidates import Candidate
 from assistant.entities import new_spans
 from assistant.measure import measure_of
 from assistant.predicate import predicate_facts
 from assistant.text import terms
 
-_NUMERIC = re.compile(r"(?<![\w.])[vV]?(\d+(?:[.,]\d+)*)(?![\w])")
 _YEARISH = re.compile(r"^(1[5-9]\d\d|20\d\d)$")
 _CAUSAL = re.compile(r"\b(because|due to|since|as a result|so that|in order to|owing to|caused by|reason|why)\b", re.I)
 _DEFINING = re.compile(r"\b(is|are|was|were|means|refers to|stands for|describes|defines)\b", re.I)
@@ -35,7 +36,7 @@ _PRONOUN_START = re.compile(r"^\W*(he|she|it|they|his|her|its|their|this|these|t
 
 
 def numeric_tokens(text: str) -> set[str]:
-    return {m.group(1).replace(",", "") for m in _NUMERIC.finditer(text)}
+    return {m.group(1).replace(",", "") for m in NUMERIC.finditer(text)}
 
 
 def constraint_checks(asked: Asked, unit: str, context: str, passage: str) -> dict[str, float]:
