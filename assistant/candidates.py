@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from langchain_core.documents import Document
 
 from assistant.scoring import Query, SentenceScore, score_chunk_sentences
+from ingest.split import path_headings
 
 # A lead-in ("... can take any of the following values:") is quoted with what follows it, up to
 # this many characters in all.
@@ -61,8 +62,7 @@ class Candidate:
         """Each heading of the path with its offsets in the document, outermost first; only the
         nearest one for a chunk stored without the path's offsets (an index written before)."""
         titles = self.headings.split(" > ") if self.headings else []
-        raw = str(self.doc.metadata.get("heading_spans") or "")
-        spans = [tuple(int(x) for x in pair.split(",")) for pair in raw.split(";") if "," in pair]
+        spans = [(a, b) for a, b, _ in path_headings(self.doc.metadata)]
         if spans and len(spans) == len(titles) and all(b - a == len(t) for t, (a, b) in zip(titles, spans)):
             return list(zip(titles, spans))
         nearest = self.heading_span

@@ -11,9 +11,7 @@ from assistant.asking import Asked
 from assistant.candidates import Candidate
 from assistant.entities import new_spans
 from assistant.features import numeric_tokens
-from ingest.split import (
-    HEADING_AT_KEY, HEADING_PAGE_KEY, HEADING_PAGES_KEY, HEADING_SPANS_KEY, page_of,
-)
+from ingest.split import HEADING_AT_KEY, HEADING_PAGE_KEY, page_of, path_headings
 
 
 def citation(n: int, c: Candidate, start: int | None = None) -> Citation:
@@ -127,10 +125,9 @@ def _heading_page(meta: dict, start: int) -> int | None:
     """The page of a heading at document offset `start`: recorded at ingest (for each heading
     of the path, or for the nearest only in an index written before), found from the chunk's
     page breaks when the heading is inside the chunk; None rather than a guess."""
-    spans = [pair.split(",")[0] for pair in str(meta.get(HEADING_SPANS_KEY) or "").split(";") if pair]
-    pages = [p for p in str(meta.get(HEADING_PAGES_KEY) or "").split(";") if p]
-    if len(spans) == len(pages) and str(start) in spans:
-        return int(pages[spans.index(str(start))])
+    recorded = {a: page for a, _, page in path_headings(meta)}
+    if recorded.get(start) is not None:
+        return recorded[start]
     nearest = str(meta.get(HEADING_AT_KEY) or "").split(",")[0]
     if meta.get(HEADING_PAGE_KEY) is not None and nearest == str(start):
         return meta[HEADING_PAGE_KEY]

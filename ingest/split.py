@@ -123,6 +123,16 @@ def split_document(
     return out
 
 
+def path_headings(metadata: dict) -> list[tuple[int, int, int | None]]:
+    """(start, end, page) of each heading of a chunk's path, outermost first, as split_document
+    recorded them (page None for a document without pages); [] for a chunk written before."""
+    spans = [pair.split(",") for pair in str(metadata.get(HEADING_SPANS_KEY) or "").split(";") if "," in pair]
+    pages = [int(p) for p in str(metadata.get(HEADING_PAGES_KEY) or "").split(";") if p]
+    if len(pages) != len(spans):
+        pages = [None] * len(spans)
+    return [(int(a), int(b), page) for (a, b), page in zip(spans, pages)]
+
+
 def page_of(metadata: dict, offset: int) -> int | None:
     """The page of a chunk-relative offset: the chunk's first page, or a later one when the
     offset lies past a page break inside the chunk."""
