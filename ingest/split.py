@@ -28,23 +28,19 @@ HEADING_PAGES_KEY = "heading_pages"  # their pages, in the same order (documents
 _HEAD = CODES[HEADING]
 
 
-def _sections(doc: LoadedDocument, units: list[Unit]) -> list[tuple[str, list[Block], Unit | None, list[Unit]]]:
-    """(heading path, its headings, its heading, units) for each run of units under one
-    heading; a heading with nothing under it before the next one makes no section (it lives on
-    in its children's path)."""
+def _sections(doc: LoadedDocument, units: list[Unit]) -> list[tuple[list[Block], Unit | None, list[Unit]]]:
+    """(the headings of its path, its heading, units) for each run of units under one heading;
+    a heading with nothing under it before the next one makes no section (it lives on in its
+    children's path)."""
     stacks = heading_stacks(doc.blocks)
-    out: list[tuple[str, list[Block], Unit | None, list[Unit]]] = []
+    out: list[tuple[list[Block], Unit | None, list[Unit]]] = []
     current: list[Unit] = []
     stack: list[Block] = []
     heading = None
-
-    def add() -> None:
-        out.append((" > ".join(doc.text[h.start : h.end] for h in stack), stack, heading, current))
-
     for unit in units:
         if unit.kind == _HEAD:
             if any(u.kind != _HEAD for u in current):
-                add()
+                out.append((stack, heading, current))
             current = [unit]
             stack, heading = stacks[unit.block], unit
         else:
@@ -52,9 +48,9 @@ def _sections(doc: LoadedDocument, units: list[Unit]) -> list[tuple[str, list[Bl
                 stack = stacks[unit.block] if doc.blocks else []
             current.append(unit)
     if any(u.kind != _HEAD for u in current):
-        add()
+        out.append((stack, heading, current))
     if not out and units:  # nothing but headings (a one-line title of a file): they are the text
-        out.append(("", [], None, units))
+        out.append(([], None, units))
     return out
 
 
@@ -95,7 +91,8 @@ def split_document(
     heading_pages where the document has pages or slides)."""
     units = answer_units(doc, max_chars=chunk_size)
     out: list[Document] = []
-    for path, spans, heading, section in _sections(doc, units):
+    for spans, heading, section in _sections(doc, units):
+        path = " > ".join(doc.text[h.start : h.end] for h in spans)
         for group in _pack(section, chunk_size, chunk_overlap, doc.text):
             start, end = group[0].start, group[-1].end
             content = doc.text[start:end]
