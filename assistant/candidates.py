@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from langchain_core.documents import Document
 
 from assistant.scoring import Query, SentenceScore, score_chunk_sentences
-from ingest.split import path_headings
+from ingest.split import HEADING_AT_KEY, path_headings
 
 # A lead-in ("... can take any of the following values:") is quoted with what follows it, up to
 # this many characters in all.
@@ -49,15 +49,6 @@ class Candidate:
         return str(self.doc.metadata.get("headings") or "")
 
     @property
-    def heading_span(self) -> tuple[int, int] | None:
-        """Offsets in the document of the heading this candidate sits under, if any."""
-        raw = str(self.doc.metadata.get("heading_at") or "")
-        if "," not in raw:
-            return None
-        a, b = raw.split(",")
-        return int(a), int(b)
-
-    @property
     def heading_parts(self) -> list[tuple[str, tuple[int, int]]]:
         """Each heading of the path with its offsets in the document, outermost first; only the
         nearest one for a chunk stored without the path's offsets (an index written before)."""
@@ -65,9 +56,11 @@ class Candidate:
         spans = [(a, b) for a, b, _ in path_headings(self.doc.metadata)]
         if spans and len(spans) == len(titles) and all(b - a == len(t) for t, (a, b) in zip(titles, spans)):
             return list(zip(titles, spans))
-        nearest = self.heading_span
-        if titles and nearest and nearest[1] - nearest[0] == len(titles[-1]):
-            return [(titles[-1], nearest)]
+        nearest = str(self.doc.metadata.get(HEADING_AT_KEY) or "").split(",")
+        if titles and len(nearest) == 2:
+            a, b = int(nearest[0]), int(nearest[1])
+            if b - a == len(titles[-1]):
+                return [(titles[-1], (a, b))]
         return []
 
     @property
