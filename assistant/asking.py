@@ -59,12 +59,17 @@ _DEFINITION = re.compile(
 _WHICH_NOUN = re.compile(r"\b(?:what|which|whose|name the|name of the)\s+((?:[\w'-]+\s*){1,6})", re.I)
 
 _YEAR = re.compile(r"(?<![\d.])(1[5-9]\d\d|20\d\d)(?![\d.])")
-# A number or version as written ("2.11.0", "V2.0", "1,200"), its digits in group 1: in
-# questions here, in quotes and headings by assistant.features.numeric_tokens.
+# A number or version as written ("2.11.0", "V2.0", "1,200"), its digits in group 1
 NUMERIC = re.compile(r"(?<![\w.])[vV]?(\d+(?:[.,]\d+)*)(?![\w])")
 _QUOTED = re.compile(r"[`\"\u201c]([^`\"\u201d]{2,60})[`\"\u201d]")
 _IDENTIFIER = re.compile(r"\b[A-Za-z_][\w]*(?:[._][\w]+)+\b|\b[a-z]+[A-Z]\w*\b|\b\w+\(\)")
 _CAPITALISED = re.compile(r"\b[A-Z][\w'\-.]*[A-Za-z0-9]|\b[A-Z]\b")
+
+
+def numeric_tokens(text: str) -> set[str]:
+    """The numbers and versions written in a text, as compared with a question's ("1,200" and
+    "1200" are one number; "v2.0" is "2.0", and not "2.0.1")."""
+    return {m.group(1).replace(",", "") for m in NUMERIC.finditer(text)}
 
 
 # "Which magazine was started first, Arthur's Magazine or First for Women?": the two things

@@ -7,10 +7,9 @@ from __future__ import annotations
 import re
 
 from assistant.answer_types import Citation, ShortAnswer
-from assistant.asking import Asked
+from assistant.asking import Asked, numeric_tokens
 from assistant.candidates import Candidate
 from assistant.entities import new_spans
-from assistant.features import numeric_tokens
 from ingest.split import HEADING_AT_KEY, HEADING_PAGE_KEY, page_of, path_headings
 
 

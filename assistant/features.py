@@ -9,7 +9,7 @@ import math
 import re
 
 from assistant.asking import (
-    DATE, DEFINITION, NUMBER, NUMERIC, PERSON, PROCEDURE, REASON, SHORT_TYPES, Asked,
+    DATE, DEFINITION, NUMBER, PERSON, PROCEDURE, REASON, SHORT_TYPES, Asked, numeric_tokens,
 )
 from assistant.candidates import Candidate
 from assistant.entities import new_spans
@@ -33,10 +33,6 @@ FEATURES = (
     "verb_hit", "verb_miss", "code_off",
 )
 _PRONOUN_START = re.compile(r"^\W*(he|she|it|they|his|her|its|their|this|these|that|those|the (company|group|court|team|party|government|agency|ministry|president|minister))\b", re.I)
-
-
-def numeric_tokens(text: str) -> set[str]:
-    return {m.group(1).replace(",", "") for m in NUMERIC.finditer(text)}
 
 
 def constraint_checks(asked: Asked, unit: str, context: str, passage: str) -> dict[str, float]:

@@ -91,3 +91,21 @@ def test_another_process_ingesting_is_seen(docs, data_dir):
     time.sleep(LexicalCache.CHECK_EVERY)  # the reader looks for changes at most this often
     top = reader.retriever.invoke("What do sea otters eat?", k=1)[0]
     assert "otters" in top.page_content
+
+
+def test_a_version_asked_about_finds_its_own_entry_not_its_neighbours(docs, data_dir):
+    # BM25 sees "2.0" in every "v2.0.x" heading: only the exact number tells them apart
+    entries = [
+        ("v2.0.2 (2023-07-05)", "Second patch release of the library's V2, fixing serialization."),
+        ("v2.0.1 (2023-07-04)", "First patch release of the library's V2, fixing validation."),
+        ("v2.0 (2023-06-30)", "The library's V2 is here, rewritten for speed."),
+        ("v2.0b3 (2023-06-16)", "Third beta pre-release of the library's V2."),
+        ("v2.0b1 (2023-06-01)", "First beta pre-release of the library's V2."),
+    ]
+    (docs / "HISTORY.md").write_text(
+        "# Changelog\n\n" + "".join(f"## {h}\n\n{body}\n\n" for h, body in entries)
+    )
+    a = Assistant(data_dir=data_dir, chunk_size=120, chunk_overlap=0)
+    a.ingest([docs])
+    top = a.retriever.invoke("Release date of V2.0", k=1)[0]
+    assert top.metadata["headings"].endswith("v2.0 (2023-06-30)")
