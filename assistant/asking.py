@@ -31,7 +31,7 @@ _PERSON_NOUNS = (
     "physician doctor owner laureate champion wife husband son daughter father mother "
     "successor predecessor rival opponent chief head boss governor mayor senator judge justice "
     "premier manager pilot driver suspect victim creator developer nominee speaker host "
-    "commander ambassador secretary chancellor pope"
+    "commander ambassador secretary chancellor pope official officer"
 ).split()
 _DATE_NOUNS = "year date day month decade century era season version release birthday deadline".split()
 _NUMBER_NOUNS = (
@@ -56,7 +56,14 @@ _DEFINITION = re.compile(
     r"^\s*(what|who)\s+(is|are|was|were)\s+(a|an|the)?\s*[\w\- ./`'\"]{1,60}\??\s*$|"
     r"\b(define|definition of|meaning of|what does .{1,40} mean|stand for)\b", re.I
 )
-_WHICH_NOUN = re.compile(r"\b(?:what|which|whose|name the|name of the)\s+((?:[\w'-]+\s*){1,6})", re.I)
+# the words after "what" name what is asked for, except after an auxiliary: in "What did
+# the ministry say?" they name who said it
+_WHICH_NOUN = re.compile(
+    r"\b(?:what|which|whose|name the|name of the)\s+"
+    r"(?!(?:did|does|do|will|would|can|could|should|has|have|had|might|may|must)\b)((?:[\w'.-]+\s*){1,6})",
+    re.I,
+)
+_POSSESSIVE = re.compile(r"\w['\u2019]s\b")
 
 _YEAR = re.compile(r"(?<![\d.])(1[5-9]\d\d|20\d\d)(?![\d.])")
 # A number or version as written ("2.11.0", "V2.0", "1,200"), its digits in group 1
@@ -181,7 +188,8 @@ def _clause_type(question: str) -> str:
                 return kind
     if re.search(r"\b(who|whom|whose)\b", low):
         # "Who is Noh Kwang-il?" asks what the person is; "Who is the spokesman?" asks a name.
-        if re.match(r"\s*who (is|was|are|were) [A-Z]", q[:1].lower() + q[1:]):
+        # "Who is South Korea's foreign minister?" asks who holds the role
+        if re.match(r"\s*who (is|was|are|were) [A-Z]", q[:1].lower() + q[1:]) and not _POSSESSIVE.search(q):
             return DEFINITION
         return PERSON
     if _DEFINITION.search(low):

@@ -14,6 +14,10 @@ from assistant.entities import new_spans, spans_of
         ("Who won Wimbledon in 2019?", PERSON),
         ("Who is the spokesman?", PERSON),
         ("Who is Noh Kwang-il?", DEFINITION),
+        ("Who is South Korea's foreign minister?", PERSON),  # who holds the role
+        ("Which U.S. official welcomed the move?", PERSON),
+        # after an auxiliary, the noun is who did it, not what is asked for
+        ("What did Seoul's defense ministry say about the decision?", OTHER),
         ("When did Abe come to power?", DATE),
         ("Which release dropped Python 3.9?", DATE),
         ("How many justices decided the case?", NUMBER),
