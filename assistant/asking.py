@@ -13,6 +13,9 @@ PERSON, ORG, PLACE, DATE, NUMBER = "person", "organisation", "place", "date", "n
 DEFINITION, PROCEDURE, REASON, OTHER = "definition", "procedure", "reason", "other"
 # Types whose answer is a short span: an entity, a date or a number.
 SHORT_TYPES = frozenset({PERSON, ORG, PLACE, DATE, NUMBER})
+# Types answered by a name: never by the identifiers of a code block ("Who wrote httpx?" is
+# not answered by "httpx.Client(...)").
+NAME_TYPES = frozenset({PERSON, ORG, PLACE})
 
 _PLACE_NOUNS = (
     "city town country state province region county place location venue continent island "

@@ -31,6 +31,8 @@ DATE_RX = re.compile(
     r"|\bat (?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b",
     re.I,
 )
+# A month written alone in lower case is a word: "httpx may enable", "the march".
+_LOWER_MONTH = re.compile(rf"(?:{_MONTHS})\.?")
 # "v2.13", "0.24.1", "2.14.0b1": a release, for "which version" and "since when" questions.
 # Not after "/": "HTTP/1.1" is the protocol's version, "/docs/2.1" a path, not a release.
 VERSION_RX = re.compile(
@@ -95,7 +97,7 @@ def names(text: str) -> list[Span]:
 def spans_of(text: str, kind: str) -> list[Span]:
     """Candidate answer spans of a question type in text."""
     if kind == DATE:
-        found = [Span(*m.span(), DATE) for m in DATE_RX.finditer(text)]
+        found = [Span(*m.span(), DATE) for m in DATE_RX.finditer(text) if not _LOWER_MONTH.fullmatch(m.group(0))]
         return found + [Span(*m.span(), DATE) for m in VERSION_RX.finditer(text)]
     if kind == NUMBER:
         return [Span(*m.span(), NUMBER) for m in NUMBER_RX.finditer(text) if m.group(0).strip()]

@@ -9,7 +9,8 @@ import math
 import re
 
 from assistant.asking import (
-    DATE, DEFINITION, NUMBER, PERSON, PROCEDURE, REASON, SHORT_TYPES, Asked, numeric_tokens,
+    DATE, DEFINITION, NAME_TYPES, NUMBER, PERSON, PROCEDURE, REASON, SHORT_TYPES, Asked,
+    numeric_tokens,
 )
 from assistant.candidates import Candidate
 from assistant.entities import new_spans
@@ -59,6 +60,20 @@ def constraint_checks(asked: Asked, unit: str, context: str, passage: str) -> di
     }
 
 
+def names_code(asked: Asked, c: Candidate) -> bool:
+    """The question asks for a name and the candidate quotes code, whose capitalised words
+    are identifiers."""
+    return asked.type in NAME_TYPES and "c" in c.kinds
+
+
+def typed_text(asked: Asked, c: Candidate) -> str:
+    """The part of the candidate that can hold the asked type: all of it, but for a name
+    never its code (a lead-in's names count, the code's don't)."""
+    if not names_code(asked, c):
+        return c.text
+    return "" if c.unit.kind == "c" else c.doc.page_content[c.unit.start : c.unit.end]
+
+
 def featurise(asked: Asked, c: Candidate) -> dict[str, float]:
     text = c.text
     unit_terms = set(terms(text))
@@ -74,7 +89,7 @@ def featurise(asked: Asked, c: Candidate) -> dict[str, float]:
     }
 
     wants = asked.type in SHORT_TYPES
-    hit = bool(wants and new_spans(text, asked.type, asked.terms))
+    hit = bool(wants and new_spans(typed_text(asked, c), asked.type, asked.terms))
     ctx = bool(wants and not hit and new_spans(context, asked.type, asked.terms))
     f["type_hit"] = float(hit)
     f["type_ctx"] = float(ctx)

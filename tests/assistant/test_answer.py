@@ -256,3 +256,23 @@ def test_code_counts_against_a_candidate_only_when_the_question_is_not_a_how_to(
         found = a.retriever.invoke(question, k=3, prepared=q)
         code = [c for c in ranked(q, found, analyse(question), load_model()) if "c" in c.kinds]
         assert code and all(c.features["code_off"] == off for c in code)
+
+
+def test_the_identifiers_in_code_are_not_the_name_a_who_question_asks_for(docs, data_dir):
+    from assistant.answer_model import load_model
+    from assistant.asking import analyse
+    from assistant.extractive import ranked
+    from assistant.pipeline import make_query
+
+    (docs / "auth.md").write_text(
+        "# Authentication\n\nTo log in, pass credentials to the client:\n\n```python\n"
+        "with Client(auth=('Alice', 'secret')) as client:\n    r = client.get(URL)\n```\n"
+    )
+    a = Assistant(data_dir=data_dir)
+    a.ingest([docs])
+    question = "Who is the author of the library?"
+    q = make_query(a.store, a.retriever.lexical(), question)
+    found = a.retriever.invoke(question, k=3, prepared=q)
+    code = [c for c in ranked(q, found, analyse(question), load_model()) if "c" in c.kinds]
+    assert code and all(not c.features["type_hit"] for c in code)
+    assert a.answer(question).short is None

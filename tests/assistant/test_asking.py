@@ -51,6 +51,11 @@ def test_answer_spans_of_each_type_that_the_question_does_not_already_hold():
     assert "Noh Kwang-il" in names and "Seoul's" not in names
 
 
+def test_a_month_written_alone_in_lower_case_is_a_word_not_a_date():
+    text = "A future version may enable it. In May the march began, on may 5."
+    assert [text[s.start : s.end] for s in spans_of(text, DATE)] == ["May", "may 5"]
+
+
 def test_a_version_is_a_release_not_a_protocol_or_path():
     text = "Version 2.14.0b1 supports HTTP/1.1 and HTTP/2; see /docs/2.1 for v2.13."
     assert [text[s.start : s.end] for s in spans_of(text, DATE)] == ["2.14.0b1", "v2.13"]
