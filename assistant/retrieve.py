@@ -75,7 +75,7 @@ class HybridRetriever(BaseRetriever):
         if q is None:
             if query_vector is None:
                 query_vector = self.store.embeddings.embed_query(query)
-            q = Query.make(query, query_vector, lexical.idf)
+            q = Query.make(query, query_vector, lexical.idf, lambda t: lexical.doc_freq.get(t, 0))
         dense = self.store.vectorstore.similarity_search_by_vector_with_relevance_scores(
             q.vector.tolist(), k=fetch, filter=dense_filter
         )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from langchain_core.documents import Document
 
-from assistant.text import terms
+from assistant.text import STOPWORDS, terms, words
 from ingest.embeddings import chunk_units, read_context_vector, read_unit_vectors
 
 # Question terms found only in the passage's heading path or title count this much: "reload"
@@ -17,6 +17,8 @@ W_CONTEXT = 0.5
 # Retrieval's rerank scores a chunk by its best unit: meaning first, shared rare words second
 # (fitted on SQuAD 2.0: recall@1 0.87 with rank fusion alone, 0.93 with this rerank).
 W_DENSE, W_LEXICAL = 0.5, 0.3
+# The most words an identifier spelled out in a question is looked for as ("raise for status").
+MAX_IDENTIFIER_WORDS = 3
 # A term no document holds: its idf is the most a question word can weigh.
 UNSEEN_TERM = "\x00never-a-term"
 
@@ -37,10 +39,29 @@ class Query:
     @classmethod
     def make(cls, text: str, vector, idf, doc_freq=None) -> Query:
         t = set(terms(text))
+        if doc_freq is not None:
+            t |= identifiers_written_apart(text, doc_freq)
         return cls(
             text, np.asarray(vector, dtype=np.float32), t, idf, sum(idf(x) for x in t) or 1.0,
             doc_freq,
         )
+
+
+def identifiers_written_apart(text: str, doc_freq) -> set[str]:
+    """The corpus's identifiers that the question spells as words: "base URL" for `base_url`,
+    "raise for status" for `raise_for_status`. Each is one term to BM25, so the words alone
+    never match it."""
+    seq = words(text)
+    found = set()
+    for n in range(2, MAX_IDENTIFIER_WORDS + 1):
+        for i in range(len(seq) - n + 1):
+            part = seq[i : i + n]
+            if part[0] in STOPWORDS or part[-1] in STOPWORDS:  # "how many", "is TypedDict"
+                continue
+            joined = terms("_".join(part))
+            if len(joined) == 1 and doc_freq(joined[0]):
+                found.add(joined[0])
+    return found
 
 
 @dataclass

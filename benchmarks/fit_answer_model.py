@@ -69,7 +69,7 @@ def retrieve_all(set_dir: Path, index_root: Path, k: int) -> list[Item]:
     for item in qaset.questions:
         text, _ = clean_question(item.question, a.settings.max_question_chars)
         vector = a.store.embeddings.embed_query(text)
-        q = Query.make(text, vector, lexical.idf)
+        q = Query.make(text, vector, lexical.idf, lambda t: lexical.doc_freq.get(t, 0))
         docs = a.retriever.invoke(text, k=k, prepared=q)
         df = {t: lexical.doc_freq.get(t, 0) for t in q.terms}
         idf = {t: lexical.idf(t) for t in q.terms | {UNSEEN_TERM}}

@@ -109,3 +109,29 @@ def test_a_version_asked_about_finds_its_own_entry_not_its_neighbours(docs, data
     a.ingest([docs])
     top = a.retriever.invoke("Release date of V2.0", k=1)[0]
     assert top.metadata["headings"].endswith("v2.0 (2023-06-30)")
+
+
+def test_an_identifier_spelled_as_words_in_the_question_is_searched_for_as_written():
+    from assistant.scoring import identifiers_written_apart
+
+    corpus = {"base_url", "raise_for_status", "max_ag"}  # stemmed terms the documents hold
+    found = identifiers_written_apart(
+        "How do I set a base URL? What does raise for status do? How many max age", corpus.__contains__
+    )
+    assert found == corpus  # and not "how_many", which no document holds anyway
+
+
+def test_a_question_about_a_base_url_finds_the_passage_on_base_url(docs, data_dir):
+    (docs / "client.md").write_text(
+        "# Client options\n\n`base_url` prepends its value to every outgoing request.\n"
+    )
+    for name, text in {
+        "requests.md": "The client sends each request to the URL you give it.",
+        "timeouts.md": "The client waits five seconds for a URL to answer.",
+        "redirects.md": "A client follows a redirect to the new URL only when asked to.",
+    }.items():
+        (docs / name).write_text(f"# {name[:-3].title()}\n\n{text}\n")
+    a = Assistant(data_dir=data_dir)
+    a.ingest([docs])
+    top = a.retriever.invoke("How do I set a base URL for a client?", k=1)[0]
+    assert "base_url" in top.page_content
