@@ -150,6 +150,12 @@ def _noun_type(word: str) -> str | None:
     return None
 
 
+_ASKING_START = re.compile(
+    r"\W*(what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could|"
+    r"should|will|would|has|have|had)\b"
+)
+
+
 def answer_type(question: str) -> str:
     """The type of the first clause that has one ("HttpUrl max length? when do I get it" asks
     for a number)."""
@@ -183,9 +189,12 @@ def _clause_type(question: str) -> str:
             kind = _noun_type(word)
             if kind:
                 return kind
-    if not re.search(r"\b(what|which|who|whom|whose|when|where|why|how)\b", low):
-        # a search-style query ("2019 election turnout"): its nouns say what is wanted
-        for word in reversed(re.findall(r"[a-z]+", low)):
+    asks = re.search(r"\b(what|which|who|whom|whose|when|where|why|how)\b", low)
+    if not asks or ("?" not in low and not _ASKING_START.match(low)):
+        # a search-style query ("2019 election turnout"): its nouns say what is wanted, those
+        # before any clause it adds ("death toll when the state of emergency ended")
+        head = re.split(r"\b(?:when|where|who|whom|whose|which|that|after|before|during|since|while)\b", low)[0]
+        for word in reversed(re.findall(r"[a-z]+", head)):
             kind = _noun_type(word)
             if kind:
                 return kind

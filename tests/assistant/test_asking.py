@@ -23,6 +23,10 @@ from assistant.entities import new_spans, spans_of
         ("How many justices decided the case?", NUMBER),
         ("HK district council election 2019 turnout", NUMBER),
         ("Greta Thunberg climate strike start date", DATE),
+        # a search-style query's noun before the clause it adds
+        ("Samoa measles death toll when the state of emergency ended", NUMBER),
+        ("Owner of the dive boat that burned off Santa Cruz Island", PERSON),
+        ("The street is named after whom?", PERSON),
         ("Trump's physician during his illness", PERSON),
         ("In which city was the stampede?", PLACE),
         ("Where is the harbour?", PLACE),
