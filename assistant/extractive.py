@@ -10,6 +10,7 @@ supported; under `refusal_threshold` the answer is a refusal with the closest pa
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from langchain_core.documents import Document
@@ -54,16 +55,35 @@ def ranked(q: Query, docs: list[Document], asked: Asked, model: AnswerModel) -> 
     return out
 
 
-def question_facts(q: Query, asked: Asked) -> dict[str, float]:
+def question_facts(q: Query, asked: Asked, docs: list[Document]) -> dict[str, float]:
     """What the corpus says about the question whatever the answer: how much of its weight lies
-    in words no document uses, and how many of its names are unknown to the corpus."""
+    in words no document uses, and how many of its names are unknown to the corpus (an
+    acronym the passages spell out, "HK" for "Hong Kong", is known)."""
     if q.doc_freq is None:
         return {"oov": 0.0, "names_oov": 0.0}
     unseen = [t for t in q.terms if q.doc_freq(t) == 0]
     oov = sum(q.idf(t) for t in unseen) / q.weight if q.terms else 0.0
     names = asked.names
-    names_oov = len([t for t in names if q.doc_freq(t) == 0]) / len(names) if names else 0.0
+    unknown = {t for t in names if q.doc_freq(t) == 0} - spelled_out(asked.text, docs)
+    names_oov = len(unknown) / len(names) if names else 0.0
     return {"oov": oov, "names_oov": names_oov}
+
+
+_ACRONYM = re.compile(r"\b[A-Z]{2,5}\b")
+
+
+def spelled_out(question: str, docs: list[Document]) -> set[str]:
+    """The question's acronyms (as terms) whose letters begin a run of capitalised words in
+    the passages: "HK" and "Hong Kong"."""
+    from assistant.text import terms
+
+    found = set()
+    for acronym in set(_ACRONYM.findall(question)):
+        words = r"[\w'\u2019-]*[ \t-]+".join(acronym) + r"[\w'\u2019-]*"
+        pattern = re.compile(rf"\b{words}")
+        if any(pattern.search(d.page_content) for d in docs):
+            found.update(terms(acronym))
+    return found
 
 
 def passage_facts(q: Query, asked: Asked, best: Candidate) -> dict[str, float]:
@@ -212,7 +232,7 @@ def decide(q: Query, docs: list[Document], model: AnswerModel) -> Decision | Non
         return None
     best = ranking[0]
     second = next((c for c in ranking[1:] if not _overlaps(c, best)), None)
-    facts = {**question_facts(q, asked), **passage_facts(q, asked, best)}
+    facts = {**question_facts(q, asked, docs), **passage_facts(q, asked, best)}
     features = confidence_features(best, second, asked, facts)
     confidence = 0.0 if best.stuffed else model.confidence.probability(features)
     if facts["names_oov"] > 0:

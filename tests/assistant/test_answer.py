@@ -276,3 +276,18 @@ def test_the_identifiers_in_code_are_not_the_name_a_who_question_asks_for(docs, 
     code = [c for c in ranked(q, found, analyse(question), load_model()) if "c" in c.kinds]
     assert code and all(not c.features["type_hit"] for c in code)
     assert a.answer(question).short is None
+
+
+def test_an_acronym_the_passages_spell_out_is_a_name_they_know(docs, data_dir):
+    from langchain_core.documents import Document
+
+    from assistant.extractive import spelled_out
+
+    passages = [Document(page_content="On Sunday, Hong Kongers voted; the United Nations watched.")]
+    assert spelled_out("HK turnout, UN observers and the IMF", passages) == {"hk", "un"}
+    text = (
+        "Hong Kong district council election\n\n"
+        "On Sunday, Hong Kongers voted in record numbers: turnout was 71 percent, up from 47 percent."
+    )
+    ans = answer_over(docs, data_dir, {"election.txt": text}, "HK district council election turnout")
+    assert ans.found and "71 percent" in ans.text
