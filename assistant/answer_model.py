@@ -23,6 +23,7 @@ CONFIDENCE_FEATURES = (
     "name_unit", "name_missing", "oov", "names_oov", "restate", "question_mark",
     "passage_cover", "miss_max", "cover", "ctx_dense", "new_info", "no_overlap", "dense_low",
     "measure_hit", "measure_miss", "unit_miss", "unit_miss_max", "verb_hit", "verb_miss",
+    "neg_miss",
 )
 MODEL_FILE = Path(__file__).with_name("answer_model.json")
 

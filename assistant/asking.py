@@ -156,6 +156,23 @@ _ASKING_START = re.compile(
 )
 
 
+# "What does not explain ...?", "Why wouldn't ...?": the question's own verb is negated (not a
+# clause inside it: "schools that charge no tuition", "a prime that is not 2")
+_NEGATED = re.compile(
+    r"^\W*(?:what|which|who|whom|where|when|why|how)\b(?:\s+[\w'-]+){0,3}?\s+"
+    r"(?:do|does|did|is|are|was|were|can|could|would|should|will|has|have|had|might|may|must)"
+    r"(?:n['\u2019]t\b|\s+not\b|\s+never\b)",
+    re.I,
+)
+# a negation in a quote
+NEGATION = re.compile(r"\b(?:not|never|no|none|neither|nor|cannot|without)\b|n['\u2019]t\b", re.I)
+
+
+def negated(question: str) -> bool:
+    """Whether the question asks about what is not so ("What does not explain the failures?")."""
+    return bool(_NEGATED.search(question.strip()))
+
+
 def answer_type(question: str) -> str:
     """The type of the first clause that has one ("HttpUrl max length? when do I get it" asks
     for a number)."""

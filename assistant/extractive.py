@@ -17,7 +17,7 @@ from langchain_core.documents import Document
 
 from assistant.answer_model import AnswerModel, load_model
 from assistant.answer_types import Answer
-from assistant.asking import Asked, analyse
+from assistant.asking import NEGATION, Asked, analyse, negated
 from assistant.candidates import Candidate, candidates
 from assistant.citing import answer_text, citation, citations_for, short_answer
 from assistant.features import featurise, keyword_list, mark_leaders, names_code
@@ -109,12 +109,15 @@ def passage_facts(q: Query, asked: Asked, best: Candidate) -> dict[str, float]:
 def unit_facts(q: Query, asked: Asked, best: Candidate) -> dict[str, float]:
     """How much of what the question asks about, beyond its names, the quote itself (with its
     heading path) lacks: "Who replaced Bolton?" answered by a sentence on Bolton that never
-    says "replaced" shares the topic, not the fact."""
+    says "replaced" shares the topic, not the fact; and whether the question is negated and
+    the quote not."""
     from assistant.text import terms
 
+    # "What does not explain the failures?" is not answered by "... may explain the failures"
+    negation = {"neg_miss": float(negated(asked.text) and not NEGATION.search(best.text))}
     wanted = asked.terms - asked.names
     if not wanted:
-        return {"unit_miss": 0.0, "unit_miss_max": 0.0}
+        return {"unit_miss": 0.0, "unit_miss_max": 0.0, **negation}
     have = set(terms(best.text)) | set(terms(best.context))
     missing = wanted - have
     weight = sum(q.idf(t) or 0.0 for t in wanted) or 1.0
@@ -122,6 +125,7 @@ def unit_facts(q: Query, asked: Asked, best: Candidate) -> dict[str, float]:
     return {
         "unit_miss": sum(q.idf(t) or 0.0 for t in missing) / weight,
         "unit_miss_max": max((q.idf(t) or 0.0 for t in missing), default=0.0) / unseen,
+        **negation,
     }
 
 

@@ -3,7 +3,7 @@ sets in the `assistant eval` layout, and report how they do on each set, includi
 out of the fit.
 
     python benchmarks/fit_answer_model.py SET_DIR... [--hold-out NAME...] [--write]
-        [--index-root DIR] [--max-false-refusal 0.05]
+        [--index-root DIR] [--max-false-refusal 0.05] [--keep-ranker | --new-features-only]
 
 Each set is ingested into INDEX_ROOT/NAME (kept between runs: a re-run only syncs), and each
 question is retrieved once; retrieval is cached in INDEX_ROOT/NAME.retrieval.pkl per code
@@ -122,7 +122,8 @@ POSITIVE = frozenset(
 )
 NEGATIVE = frozenset(
     "type_miss cons_missing cons_conflict name_missing restate question_mark oov names_oov "
-    "miss_max no_overlap dense_low measure_miss unit_miss unit_miss_max verb_miss code_off".split()
+    "miss_max no_overlap dense_low measure_miss unit_miss unit_miss_max verb_miss code_off "
+    "neg_miss".split()
 )
 
 
@@ -168,18 +169,21 @@ def fit_listwise(X, y, groups, weights, names, l2=0.01):
     return Linear({n: round(float(v), 4) for n, v in zip(names, w)}, 0.0)
 
 
-def fit_logistic(X, y, names, l2=0.001, weights=None):
+def fit_logistic(X, y, names, l2=0.001, weights=None, offset=None):
     """Weighted logistic regression with the sign constraints (scipy's L-BFGS-B takes the
-    bounds; scikit-learn's LogisticRegression has no per-coefficient sign constraint)."""
+    bounds; scikit-learn's LogisticRegression has no per-coefficient sign constraint). With
+    `offset` (a score per row from weights already fitted), only the given features' weights
+    are fitted on top of it, and the bias stays where it was (returned as 0)."""
     import numpy as np
     from scipy.optimize import minimize
 
     X, y = np.asarray(X, float), np.asarray(y, float)
     g = np.ones(len(y)) if weights is None else np.asarray(weights, float)
     Xb = np.hstack([X, np.ones((len(X), 1))])
+    base = np.zeros(len(y)) if offset is None else np.asarray(offset, float)
 
     def loss(w):
-        z = Xb @ w
+        z = Xb @ w + base
         p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
         eps = 1e-12
         total = -(g * (y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))).sum() / g.sum()
@@ -188,7 +192,7 @@ def fit_logistic(X, y, names, l2=0.001, weights=None):
         grad[:-1] += 2 * l2 * w[:-1]
         return total, grad
 
-    bounds = sign_bounds(names) + [(None, None)]
+    bounds = sign_bounds(names) + [(None, None) if offset is None else (0, 0)]
     w = minimize(loss, np.zeros(Xb.shape[1]), jac=True, method="L-BFGS-B", bounds=bounds).x
     return Linear({n: round(float(v), 4) for n, v in zip(names, w[:-1])}, round(float(w[-1]), 4))
 
@@ -241,6 +245,30 @@ def threshold_for(rows, model, max_false):
     return probs[allowed] - 1e-6 if probs else 0.5
 
 
+def add_features(base, train, by_set, args) -> int:
+    rows = answer_rows(train, base)
+    new = [f for f in CONFIDENCE_FEATURES if f not in base.confidence.weights]
+    if not new:
+        print("every confidence feature already has a weight")
+        return 1
+    per_set = set_weights([r[0] for r in rows])
+    added = fit_logistic(
+        [[r[1][f] for f in new] for r in rows], [int(r[2]) for r in rows], new,
+        weights=[per_set[r[0].set_name] for r in rows],
+        offset=[base.confidence.score(r[1]) for r in rows],
+    )
+    confidence = Linear({**base.confidence.weights, **added.weights}, base.confidence.bias)
+    model = AnswerModel(base.ranker, confidence, base.fitted_on, base.threshold)
+    print(f"added confidence weights: {json.dumps(added.weights)}")
+    for name, items in by_set.items():
+        tag = " (held out)" if name in args.hold_out else ""
+        report(name + tag, answer_rows(items, model), model, base.threshold)
+    if args.write:
+        MODEL_FILE.write_text(json.dumps(model.to_dict(), indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {MODEL_FILE}")
+    return 0
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("sets", nargs="+", type=Path)
@@ -249,6 +277,16 @@ def main() -> int:
     p.add_argument("--k", type=int, default=5)
     p.add_argument("--max-false-refusal", type=float, default=0.05)
     p.add_argument("--write", action="store_true", help="write assistant/answer_model.json")
+    p.add_argument(
+        "--keep-ranker", action="store_true",
+        help="refit only the confidence model and threshold (when only they changed)",
+    )
+    p.add_argument(
+        "--new-features-only", action="store_true",
+        help="keep the stored ranker, confidence weights and threshold; fit only the weights of "
+        "confidence features the stored model has none for (a feature added without moving "
+        "what was calibrated)",
+    )
     args = p.parse_args()
     args.index_root.mkdir(parents=True, exist_ok=True)
 
@@ -256,8 +294,13 @@ def main() -> int:
     train = [it for name, items in by_set.items() if name not in args.hold_out for it in items]
     base = AnswerModel.from_dict(json.loads(MODEL_FILE.read_text()))
 
-    X, y, groups, weights = candidate_rows(train, base)
-    ranker = fit_listwise(X, y, groups, weights, FEATURES)
+    if args.new_features_only:
+        return add_features(base, train, by_set, args)
+    if args.keep_ranker:
+        ranker = base.ranker
+    else:
+        X, y, groups, weights = candidate_rows(train, base)
+        ranker = fit_listwise(X, y, groups, weights, FEATURES)
     model = AnswerModel(ranker, base.confidence)
     rows = answer_rows(train, model)
     Xc = [[r[1][f] for f in CONFIDENCE_FEATURES] for r in rows]

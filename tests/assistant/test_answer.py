@@ -291,3 +291,13 @@ def test_an_acronym_the_passages_spell_out_is_a_name_they_know(docs, data_dir):
     )
     ans = answer_over(docs, data_dir, {"election.txt": text}, "HK district council election turnout")
     assert ans.found and "71 percent" in ans.text
+
+
+def test_a_negated_question_is_not_answered_with_confidence_by_a_sentence_that_is_not(docs, data_dir):
+    text = (
+        "Vaccines\n\nFrequent changes in the virus's surface proteins may explain the failures of "
+        "vaccines directed at it. Researchers keep testing new designs."
+    )
+    asked = answer_over(docs, data_dir, {"hiv.txt": text}, "What may explain the failures of vaccines?")
+    negated = Assistant(data_dir=data_dir).answer("What does not explain the failures of vaccines?")
+    assert asked.confidence - negated.confidence > 0.1

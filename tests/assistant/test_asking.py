@@ -3,7 +3,8 @@
 import pytest
 
 from assistant.asking import (
-    DATE, DEFINITION, NUMBER, OTHER, PERSON, PLACE, PROCEDURE, REASON, analyse, one_side_questions,
+    DATE, DEFINITION, NUMBER, OTHER, PERSON, PLACE, PROCEDURE, REASON, analyse, negated,
+    one_side_questions,
 )
 from assistant.entities import new_spans, spans_of
 
@@ -94,3 +95,19 @@ def test_a_comparison_names_the_two_things_it_compares(question, sides):
 )
 def test_a_comparison_asks_for_the_date_or_number_compared(question, kind):
     assert analyse(question).type == kind
+
+
+@pytest.mark.parametrize(
+    "question, asks_what_is_not",
+    [
+        ("What does not explain the failure of the vaccines?", True),
+        ("Why wouldn't rampant violence keep people from work?", True),
+        ("Which fields are not validated?", True),
+        # a negation inside a clause is a condition, not what is asked
+        ("What are private schools that charge no tuition called?", False),
+        ("What period does 1/p have when p is a prime that is not 2?", False),
+        ("What explains the failure of the vaccines?", False),
+    ],
+)
+def test_a_question_asking_what_is_not_so(question, asks_what_is_not):
+    assert negated(question) == asks_what_is_not
