@@ -27,6 +27,7 @@ _LENGTH_Q = re.compile(r"\bhow (tall|high|far|deep|wide)\b|\b(height|distance|de
 _DURATION_Q = re.compile(r"\bhow long\b|\b(winning|finishing|running|flight) time\b", re.I)
 _COUNT_Q = re.compile(r"\b(?:how many|number of|count of)\s+((?:[\w-]+\s+){0,3}[\w-]+)", re.I)
 # words after "how many" that say nothing of what is counted ("how many times faster")
+_PEOPLE_Q = re.compile(r"\b(population|death toll)\b", re.I)
 _NOT_COUNTED = frozenset("more fewer less other different new total times".split())
 
 _PERCENT_A = re.compile(r"%|\bper ?cent\b|\bpercentage points?\b", re.I)
@@ -74,6 +75,10 @@ def measure_of(question: str) -> Measure | None:
     if counted:
         given = frozenset(x.group(0) for x in NUMBER_RX.finditer(question) if x.group(0).strip())
         return Measure(COUNT, frozenset(counted), given)
+    if _PEOPLE_Q.search(question):
+        # "the population of Seoul", "the death toll": a number of people, not any number
+        given = frozenset(x.group(0) for x in NUMBER_RX.finditer(question) if x.group(0).strip())
+        return Measure(COUNT, frozenset(terms(" ".join(_PEOPLE_WORDS))), given)
     if _MONEY_Q.search(question):
         return Measure(MONEY)
     if _DURATION_Q.search(question):

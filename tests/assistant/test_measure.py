@@ -42,6 +42,9 @@ def test_questions_that_name_no_measure_have_none(question):
          "Iran admitted downing 1 airliner."),
         ("how tall is Mick Jagger", "He is 1.78 m tall.", "He was born in 1943."),
         ("How long did the flight take?", "The flight took 19 hours.", "The flight carried 4 crew."),
+        ("What is the population of Seoul?", "Seoul has a population of 9.7 million.",
+         "South Korea was a Japanese colony from 1910-45."),
+        ("Samoa measles death toll", "In all, 81 people died.", "The emergency began on November 15."),
     ],
 )
 def test_a_quote_meets_the_measure_only_with_a_number_of_that_kind(question, answer, near_miss):
