@@ -52,10 +52,28 @@ def server(tmp_path_factory):
     app.close()
 
 
-def answer_over(docs: Path, data_dir: Path, files: dict[str, str], question: str) -> Answer:
-    """The answer to `question` from a fresh index of `files` (name -> text)."""
+def indexed(docs: Path, data_dir: Path, files: dict[str, str]) -> Assistant:
+    """A fresh index of `files` (name -> text), written into `docs`."""
     for name, text in files.items():
         (docs / name).write_text(text)
     a = Assistant(data_dir=data_dir)
     a.ingest([docs])
-    return a.answer(question)
+    return a
+
+
+def answer_over(docs: Path, data_dir: Path, files: dict[str, str], question: str) -> Answer:
+    """The answer to `question` from a fresh index of `files` (name -> text)."""
+    return indexed(docs, data_dir, files).answer(question)
+
+
+def ranked_candidates(a: Assistant, question: str, k: int = 3) -> list:
+    """The candidates the extractive answerer weighs for `question`, features filled in, best
+    first."""
+    from assistant.answer_model import load_model
+    from assistant.asking import analyse
+    from assistant.extractive import ranked
+    from assistant.pipeline import make_query
+
+    q = make_query(a.store, a.retriever.lexical(), question)
+    found = a.retriever.invoke(question, k=k, prepared=q)
+    return ranked(q, found, analyse(question), load_model())

@@ -7,7 +7,7 @@ import pytest
 
 from assistant.answer_types import Answer, Citation, QuestionError
 from assistant.core import Assistant
-from tests.assistant.conftest import answer_over, seed_text
+from tests.assistant.conftest import answer_over, indexed, ranked_candidates, seed_text
 
 
 def test_the_consent_question_is_answered_by_the_sentence_that_says_so(seeded):
@@ -221,59 +221,34 @@ def test_a_keyword_stuffed_document_wins_no_question(tmp_path):
 
 
 def test_candidates_carry_whether_they_give_the_asked_measure_and_use_the_asked_verb(docs, data_dir):
-    from assistant.answer_model import load_model
-    from assistant.asking import analyse
-    from assistant.extractive import ranked
-    from assistant.pipeline import make_query
-
     career = "Bryant played his whole career with the Lakers, 20 years, and won five titles."
     points = "He scored 33,643 points, fourth on the all-time list."
     (docs / "bryant.txt").write_text(f"Kobe Bryant\n\n{career}\n\n{points}\n")
     a = Assistant(data_dir=data_dir)
     a.ingest([docs])
     question = "How many points did Bryant score in his career?"
-    q = make_query(a.store, a.retriever.lexical(), question)
-    found = a.retriever.invoke(question, k=3, prepared=q)
-    features = {c.text: c.features for c in ranked(q, found, analyse(question), load_model())}
+    features = {c.text: c.features for c in ranked_candidates(a, question)}
     assert features[points]["measure_hit"] == 1 and features[points]["verb_hit"] == 1
     assert features[career]["measure_miss"] == 1 and features[career]["verb_miss"] == 1
 
 
 def test_code_counts_against_a_candidate_only_when_the_question_is_not_a_how_to(docs, data_dir):
-    from assistant.answer_model import load_model
-    from assistant.asking import analyse
-    from assistant.extractive import ranked
-    from assistant.pipeline import make_query
-
-    (docs / "plugin.md").write_text(
+    a = indexed(docs, data_dir, {"plugin.md": (
         "# Configuring the plugin\n\nEnable it in mypy.ini:\n\n```ini\n[mypy]\nplugins = shop.mypy\n"
         "init_forbid_extra = True\n```\n\n## init_forbid_extra\n\nDefault: False.\n"
-    )
-    a = Assistant(data_dir=data_dir)
-    a.ingest([docs])
+    )})
     for question, off in [("What is the default of init_forbid_extra?", 1), ("How do I enable the mypy plugin?", 0)]:
-        q = make_query(a.store, a.retriever.lexical(), question)
-        found = a.retriever.invoke(question, k=3, prepared=q)
-        code = [c for c in ranked(q, found, analyse(question), load_model()) if "c" in c.kinds]
+        code = [c for c in ranked_candidates(a, question) if "c" in c.kinds]
         assert code and all(c.features["code_off"] == off for c in code)
 
 
 def test_the_identifiers_in_code_are_not_the_name_a_who_question_asks_for(docs, data_dir):
-    from assistant.answer_model import load_model
-    from assistant.asking import analyse
-    from assistant.extractive import ranked
-    from assistant.pipeline import make_query
-
-    (docs / "auth.md").write_text(
+    a = indexed(docs, data_dir, {"auth.md": (
         "# Authentication\n\nTo log in, pass credentials to the client:\n\n```python\n"
         "with Client(auth=('Alice', 'secret')) as client:\n    r = client.get(URL)\n```\n"
-    )
-    a = Assistant(data_dir=data_dir)
-    a.ingest([docs])
+    )})
     question = "Who is the author of the library?"
-    q = make_query(a.store, a.retriever.lexical(), question)
-    found = a.retriever.invoke(question, k=3, prepared=q)
-    code = [c for c in ranked(q, found, analyse(question), load_model()) if "c" in c.kinds]
+    code = [c for c in ranked_candidates(a, question) if "c" in c.kinds]
     assert code and all(not c.features["type_hit"] for c in code)
     assert a.answer(question).short is None
 
