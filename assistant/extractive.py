@@ -64,12 +64,22 @@ def question_facts(q: Query, asked: Asked, docs: list[Document]) -> dict[str, fl
     unseen = [t for t in q.terms if q.doc_freq(t) == 0]
     oov = sum(q.idf(t) for t in unseen) / q.weight if q.terms else 0.0
     names = asked.names
-    unknown = {t for t in names if q.doc_freq(t) == 0} - spelled_out(asked.text, docs)
+    unknown = {t for t in names if q.doc_freq(t) == 0} - spelled_out(asked.text, docs) - _opening_word(asked.text)
     names_oov = len(unknown) / len(names) if names else 0.0
     return {"oov": oov, "names_oov": names_oov}
 
 
+# A question's first word is capitalised whatever it is: alone ("Besides the yearly
+# assessment, ...") it may be any word, so it is not taken for a name no document uses.
+_OPENING_WORD = re.compile(r"\W*([A-Z][a-z]+)\b(?![ \t]+[A-Z])")
 _ACRONYM = re.compile(r"\b[A-Z]{2,5}\b")
+
+
+def _opening_word(question: str) -> set[str]:
+    from assistant.text import terms
+
+    m = _OPENING_WORD.match(question)
+    return set(terms(m.group(1))) if m else set()
 
 
 def spelled_out(question: str, docs: list[Document]) -> set[str]:

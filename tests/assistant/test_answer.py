@@ -276,3 +276,21 @@ def test_a_negated_question_is_not_answered_with_confidence_by_a_sentence_that_i
     asked = answer_over(docs, data_dir, {"hiv.txt": text}, "What may explain the failures of vaccines?")
     negated = Assistant(data_dir=data_dir).answer("What does not explain the failures of vaccines?")
     assert asked.confidence - negated.confidence > 0.1
+
+
+def test_a_capitalised_opening_word_is_not_a_name_no_document_uses(docs, data_dir):
+    from assistant.asking import analyse
+    from assistant.extractive import question_facts
+    from assistant.pipeline import make_query
+
+    a = indexed(docs, data_dir, {"wlan.txt": (
+        "Assessments\n\nBesides the yearly review, security assessments are performed quarterly "
+        "and are often called periodic assessments."
+    )})
+
+    def unknown_names(question: str) -> float:
+        q = make_query(a.store, a.retriever.lexical(), question)
+        return question_facts(q, analyse(question), a.retriever.invoke(question, k=3))["names_oov"]
+
+    assert unknown_names("Apart from the yearly review, how often are assessments performed?") == 0
+    assert unknown_names("How often does Zorblatt perform security assessments?") > 0
