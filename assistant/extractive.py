@@ -89,7 +89,8 @@ def spelled_out(question: str, docs: list[Document]) -> set[str]:
 
     found = set()
     for acronym in set(_ACRONYM.findall(question)):
-        words = r"[\w'\u2019-]*[ \t-]+".join(acronym) + r"[\w'\u2019-]*"
+        # no character the word and the gap could both take: linear on any text
+        words = r"[\w'\u2019]*[ \t-]+".join(acronym)
         pattern = re.compile(rf"\b{words}")
         if any(pattern.search(d.page_content) for d in docs):
             found.update(terms(acronym))
