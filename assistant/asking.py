@@ -63,7 +63,8 @@ _DEFINITION = re.compile(
 # the ministry say?" they name who said it
 _WHICH_NOUN = re.compile(
     r"\b(?:what|which|whose|name the|name of the)\s+"
-    r"(?!(?:did|does|do|will|would|can|could|should|has|have|had|might|may|must)\b)((?:[\w'.-]+\s*){1,6})",
+    r"(?!(?:did|does|do|will|would|can|could|should|has|have|had|might|may|must)\b)"
+    r"((?:[\w'.-]+\s*){1,6})",
     re.I,
 )
 _POSSESSIVE = re.compile(r"\w['\u2019]s\b")
@@ -150,6 +151,10 @@ def _noun_type(word: str) -> str | None:
     return None
 
 
+# what a search-style query adds after its head ("death toll *when* the emergency ended")
+_ADDED_CLAUSE = re.compile(
+    r"\b(?:when|where|who|whom|whose|which|that|after|before|during|since|while)\b"
+)
 _ASKING_START = re.compile(
     r"\W*(what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could|"
     r"should|will|would|has|have|had)\b"
@@ -210,7 +215,7 @@ def _clause_type(question: str) -> str:
     if not asks or ("?" not in low and not _ASKING_START.match(low)):
         # a search-style query ("2019 election turnout"): its nouns say what is wanted, those
         # before any clause it adds ("death toll when the state of emergency ended")
-        head = re.split(r"\b(?:when|where|who|whom|whose|which|that|after|before|during|since|while)\b", low)[0]
+        head = _ADDED_CLAUSE.split(low)[0]
         for word in reversed(re.findall(r"[a-z]+", head)):
             kind = _noun_type(word)
             if kind:
@@ -218,7 +223,8 @@ def _clause_type(question: str) -> str:
     if re.search(r"\b(who|whom|whose)\b", low):
         # "Who is Noh Kwang-il?" asks what the person is; "Who is the spokesman?" asks a name.
         # "Who is South Korea's foreign minister?" asks who holds the role
-        if re.match(r"\s*who (is|was|are|were) [A-Z]", q[:1].lower() + q[1:]) and not _POSSESSIVE.search(q):
+        about_a_name = re.match(r"\s*who (is|was|are|were) [A-Z]", q[:1].lower() + q[1:])
+        if about_a_name and not _POSSESSIVE.search(q):
             return DEFINITION
         return PERSON
     if _DEFINITION.search(low):

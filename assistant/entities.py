@@ -97,7 +97,9 @@ def names(text: str) -> list[Span]:
 def spans_of(text: str, kind: str) -> list[Span]:
     """Candidate answer spans of a question type in text."""
     if kind == DATE:
-        found = [Span(*m.span(), DATE) for m in DATE_RX.finditer(text) if not _LOWER_MONTH.fullmatch(m.group(0))]
+        found = [
+            Span(*m.span(), DATE) for m in DATE_RX.finditer(text) if not _LOWER_MONTH.fullmatch(m.group(0))
+        ]
         return found + [Span(*m.span(), DATE) for m in VERSION_RX.finditer(text)]
     if kind == NUMBER:
         return [Span(*m.span(), NUMBER) for m in NUMBER_RX.finditer(text) if m.group(0).strip()]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from langchain_core.documents import Document
 
 from assistant.answer_model import AnswerModel, load_model
-from assistant.answer_types import Answer
+from assistant.answer_types import Answer, Citation, ShortAnswer
 from assistant.asking import NEGATION, Asked, analyse, negated
 from assistant.candidates import Candidate, candidates
 from assistant.citing import answer_text, citation, citations_for, short_answer
@@ -64,7 +64,8 @@ def question_facts(q: Query, asked: Asked, docs: list[Document]) -> dict[str, fl
     unseen = [t for t in q.terms if q.doc_freq(t) == 0]
     oov = sum(q.idf(t) for t in unseen) / q.weight if q.terms else 0.0
     names = asked.names
-    unknown = {t for t in names if q.doc_freq(t) == 0} - spelled_out(asked.text, docs) - _opening_word(asked.text)
+    unknown = {t for t in names if q.doc_freq(t) == 0}
+    unknown -= spelled_out(asked.text, docs) | _opening_word(asked.text)
     names_oov = len(unknown) / len(names) if names else 0.0
     return {"oov": oov, "names_oov": names_oov}
 
@@ -217,7 +218,8 @@ def _overlaps(a: Candidate, b: Candidate) -> bool:
     return a.source == b.source and a.doc_start < b.doc_start + (b.end - b.start) and b.doc_start < a.doc_start + (a.end - a.start)
 
 
-def _short(asked: Asked, cites: list, at: int):
+def _short(asked: Asked, cites: list[Citation], at: int) -> ShortAnswer | None:
+    """The short answer inside the quote cited at `at`, else inside the heading cited for it."""
     short = short_answer(asked, cites[at])
     heading = cites[at - 1] if at else None
     if short is None and heading is not None and heading.quote in cites[at].headings.split(" > "):

@@ -26,8 +26,8 @@ _MONEY_Q = re.compile(
 _LENGTH_Q = re.compile(r"\bhow (tall|high|far|deep|wide)\b|\b(height|distance|depth|width|elevation|altitude)\b", re.I)
 _DURATION_Q = re.compile(r"\bhow long\b|\b(winning|finishing|running|flight) time\b", re.I)
 _COUNT_Q = re.compile(r"\b(?:how many|number of|count of)\s+((?:[\w-]+\s+){0,3}[\w-]+)", re.I)
-# words after "how many" that say nothing of what is counted ("how many times faster")
 _PEOPLE_Q = re.compile(r"\b(population|death toll)\b", re.I)
+# words after "how many" that say nothing of what is counted ("how many times faster")
 _NOT_COUNTED = frozenset("more fewer less other different new total times".split())
 
 _PERCENT_A = re.compile(r"%|\bper ?cent\b|\bpercentage points?\b", re.I)
@@ -73,12 +73,10 @@ def measure_of(question: str) -> Measure | None:
     m = _COUNT_Q.search(question)
     counted = _counted(m.group(1).lower().split()) if m else []
     if counted:
-        given = frozenset(x.group(0) for x in NUMBER_RX.finditer(question) if x.group(0).strip())
-        return Measure(COUNT, frozenset(counted), given)
+        return Measure(COUNT, frozenset(counted), _numbers_in(question))
     if _PEOPLE_Q.search(question):
         # "the population of Seoul", "the death toll": a number of people, not any number
-        given = frozenset(x.group(0) for x in NUMBER_RX.finditer(question) if x.group(0).strip())
-        return Measure(COUNT, frozenset(terms(" ".join(_PEOPLE_WORDS))), given)
+        return Measure(COUNT, frozenset(terms(" ".join(_PEOPLE_WORDS))), _numbers_in(question))
     if _MONEY_Q.search(question):
         return Measure(MONEY)
     if _DURATION_Q.search(question):
@@ -86,6 +84,10 @@ def measure_of(question: str) -> Measure | None:
     if _LENGTH_Q.search(question):
         return Measure(LENGTH)
     return None
+
+
+def _numbers_in(question: str) -> frozenset[str]:
+    return frozenset(x.group(0) for x in NUMBER_RX.finditer(question) if x.group(0).strip())
 
 
 def _counted(words: list[str]) -> list[str]:
