@@ -16,22 +16,22 @@ from ingest.split import HEADING_AT_KEY, HEADING_PAGE_KEY, page_of, path_heading
 def citation(n: int, c: Candidate, start: int | None = None) -> Citation:
     """Citation n for candidate c, quoting from `start` (in the chunk) when given: from its
     heading on."""
-    meta = c.doc.metadata
     start = c.start if start is None else start
-    offset = meta.get("start", 0)
+    offset = c.doc.metadata.get("start", 0)
+    # the page is where the quote starts (at its heading, when it has one)
+    return _cite(
+        n, c, c.doc.page_content[start : c.end], (offset + start, offset + c.end),
+        page_of(c.doc.metadata, start), c.headings,
+    )
+
+
+def _cite(n: int, c: Candidate, quote: str, span: tuple[int, int], page, headings: str) -> Citation:
+    meta = c.doc.metadata
     return Citation(
-        n=n,
-        source=meta.get("source", ""),
-        quote=c.doc.page_content[start : c.end],
-        start=offset + start,
-        end=offset + c.end,
-        score=round(c.score, 4),
-        title=meta.get("title", ""),
-        passage=c.doc.page_content,
-        passage_start=meta.get("start", 0),
-        page=page_of(meta, start),  # where the quote starts (at its heading, when it has one)
-        page_label=meta.get("page_label", ""),
-        headings=c.headings,
+        n=n, source=meta.get("source", ""), quote=quote, start=span[0], end=span[1],
+        score=round(c.score, 4), title=meta.get("title", ""), passage=c.doc.page_content,
+        passage_start=meta.get("start", 0), page=page, page_label=meta.get("page_label", ""),
+        headings=headings,
     )
 
 
@@ -63,6 +63,17 @@ def short_answer(asked: Asked, cite: Citation) -> ShortAnswer | None:
 
     best = min(spans, key=distance)
     return ShortAnswer(text=cite.quote[best.start : best.end], n=cite.n, start=best.start, end=best.end)
+
+
+def short_for(asked: Asked, cites: list[Citation], at: int) -> ShortAnswer | None:
+    """The short answer inside the quote cited at `at`, else inside the heading cited for it:
+    the version or date is in the heading ("v2.14.0a1 (2026-05-22)" above "Drop support for
+    Python 3.9")."""
+    short = short_answer(asked, cites[at])
+    heading = cites[at - 1] if at else None
+    if short is None and heading is not None and heading.quote in cites[at].headings.split(" > "):
+        short = short_answer(asked, heading)
+    return short
 
 
 # A quote that needs its heading starts at the heading when the two are at most this far apart.
@@ -108,16 +119,10 @@ def context_heading(c: Candidate, asked: Asked | None) -> tuple[str, tuple[int, 
 
 
 def heading_citation(n: int, c: Candidate, span: tuple[int, int], heading: str) -> Citation:
-    meta = c.doc.metadata
     parts = c.headings.split(" > ")
     # the heading's own path: "Release notes > v3.2.0", not the quote's "... > v3.2.0 > Changes"
     path = " > ".join(parts[: parts.index(heading) + 1]) if heading in parts else c.headings
-    return Citation(
-        n=n, source=meta.get("source", ""), quote=heading, start=span[0], end=span[1],
-        score=round(c.score, 4), title=meta.get("title", ""), passage=c.doc.page_content,
-        passage_start=meta.get("start", 0), page=_heading_page(meta, span[0]),
-        headings=path, page_label=meta.get("page_label", ""),
-    )
+    return _cite(n, c, heading, span, _heading_page(c.doc.metadata, span[0]), path)
 
 
 def _heading_page(meta: dict, start: int) -> int | None:

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from langchain_core.documents import Document
 
 from assistant.answer_model import AnswerModel, load_model
-from assistant.answer_types import Answer, Citation, ShortAnswer
+from assistant.answer_types import Answer
 from assistant.asking import NEGATION, Asked, analyse, negated
 from assistant.candidates import Candidate, candidates
-from assistant.citing import answer_text, citation, citations_for, short_answer
+from assistant.citing import answer_text, citation, citations_for, short_for
 from assistant.features import featurise, keyword_list, mark_leaders, names_code
 from assistant.scoring import UNSEEN_TERM, Query
 
@@ -218,17 +218,6 @@ def _overlaps(a: Candidate, b: Candidate) -> bool:
     return a.source == b.source and a.doc_start < b.doc_start + (b.end - b.start) and b.doc_start < a.doc_start + (a.end - a.start)
 
 
-def _short(asked: Asked, cites: list[Citation], at: int) -> ShortAnswer | None:
-    """The short answer inside the quote cited at `at`, else inside the heading cited for it."""
-    short = short_answer(asked, cites[at])
-    heading = cites[at - 1] if at else None
-    if short is None and heading is not None and heading.quote in cites[at].headings.split(" > "):
-        # the version or date is in the heading cited for the quote ("v2.14.0a1 (2026-05-22)"
-        # above "Drop support for Python 3.9")
-        short = short_answer(asked, heading)
-    return short
-
-
 @dataclass
 class Decision:
     """What the answerer concluded: the ranked candidates, the facts the confidence model
@@ -280,7 +269,7 @@ def extractive_answer(
     cites = citations_for(picked, decision.asked)
     best = ranking[0]
     at = next(i for i, c in enumerate(cites) if c.start <= best.doc_start < c.end)
-    short = None if names_code(decision.asked, best) else _short(decision.asked, cites, at)
+    short = None if names_code(decision.asked, best) else short_for(decision.asked, cites, at)
     return Answer(
         text=answer_text(cites), found=True, citations=cites,
         confidence=round(confidence, 4), short=short,

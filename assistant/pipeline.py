@@ -51,7 +51,7 @@ def run(
     if history and needs_context(text):
         q.avoid, q.asked = previous_answer(history), text
     docs = assistant.retriever.invoke(query, k=k, prepared=q, sources=sources)
-    docs += _other_sides(assistant, store, lexical, query, docs, sources)
+    docs += _other_sides(assistant.retriever, store, lexical, query, docs, sources)
     threshold = assistant.refusal_threshold()
     answer = extractive_answer(q, docs, threshold, settings.max_sentences)
     answer.question, answer.notice = query, notice
@@ -70,11 +70,12 @@ def run(
 SIDE_PASSAGES = 2
 
 
-def _other_sides(assistant, store, lexical, query: str, docs: list, sources) -> list:
+def _other_sides(retriever, store, lexical, query: str, docs: list, sources) -> list:
     """The best passages on each side of a comparison question that its own search missed."""
     extra, seen = [], {d.id for d in docs}
     for side in one_side_questions(query):
-        found = assistant.retriever.invoke(side, k=SIDE_PASSAGES, prepared=make_query(store, lexical, side), sources=sources)
+        prepared = make_query(store, lexical, side)
+        found = retriever.invoke(side, k=SIDE_PASSAGES, prepared=prepared, sources=sources)
         for d in found:
             if d.id not in seen:
                 seen.add(d.id)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from langchain_core.documents import Document
 
 from ingest.load import LoadedDocument
-from ingest.structure import HEADING, Block, heading_stacks
+from ingest.structure import HEADING, Block, heading_path, heading_stacks
 from ingest.units import CODES, Unit, answer_units, encode_units
 
 HEADINGS_KEY, UNITS_KEY, PAGE_BREAKS_KEY = "headings", "units", "page_breaks"
@@ -92,7 +92,7 @@ def split_document(
     units = answer_units(doc, max_chars=chunk_size)
     out: list[Document] = []
     for spans, heading, section in _sections(doc, units):
-        path = " > ".join(doc.text[h.start : h.end] for h in spans)
+        path = heading_path(doc.text, spans)
         for group in _pack(section, chunk_size, chunk_overlap, doc.text):
             start, end = group[0].start, group[-1].end
             content = doc.text[start:end]

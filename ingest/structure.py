@@ -143,10 +143,15 @@ def heading_stacks(blocks: list[Block]) -> list[list[Block]]:
     return out
 
 
+def heading_path(text: str, stack: list[Block]) -> str:
+    """The titles of a heading stack as a path: "Guide > CORS > Preflight"."""
+    return " > ".join(text[h.start : h.end] for h in stack)
+
+
 def heading_paths(text: str, blocks: list[Block]) -> list[str]:
-    """For each block, the path of headings it sits under ("Guide > CORS > Preflight"); a
-    heading's own path ends with itself."""
-    return [" > ".join(text[h.start : h.end] for h in stack) for stack in heading_stacks(blocks)]
+    """For each block, the path of headings it sits under; a heading's own path ends with
+    itself."""
+    return [heading_path(text, stack) for stack in heading_stacks(blocks)]
 
 
 def labelled_rows(rows: list[list[str]], header: list[str] | None) -> list[str]:
